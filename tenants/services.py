@@ -1,0 +1,301 @@
+"""The only code that changes a tenant's state or writes its history.
+
+Every function here runs in one transaction with the tenant row locked, so concurrent changes
+to one tenant queue up and each history record's ``previous_state`` is the ``new_state`` of the
+record before it. A cluster error raises ``ClusterError`` and leaves nothing behind.
+The admin, the web UI, the API, schedules and the reconciler all call these functions.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .cluster import DeploymentNotFound, DeploymentRef, DeploymentStatus, get_backend
+from .models import Tenant, TenantStateHistory
+from .states import Source, State, state_after_scale
+
+logger = logging.getLogger(__name__)
+
+MAX_REPLICAS = 1000
+
+
+@dataclass(frozen=True)
+class TenantChange:
+    """A service call's outcome: the tenant as it is now, and the record written (None: no change)."""
+
+    tenant: Tenant
+    record: TenantStateHistory | None
+
+    @property
+    def changed(self) -> bool:
+        return self.record is not None
+
+
+def deployment_ref(tenant: Tenant) -> DeploymentRef:
+    return DeploymentRef(tenant.namespace, tenant.deployment_name)
+
+
+def tenant_register(
+    *,
+    name: str,
+    namespace: str,
+    deployment_name: str,
+    desired_replicas: int = 1,
+    actor: str,
+    source: str,
+    reason: str = "Registered",
+    registered_at: datetime | None = None,
+) -> Tenant:
+    """Create a tenant and its first history record, in the state the cluster reports.
+
+    A Deployment that does not exist is recorded as ``unknown``; any other cluster error
+    raises ``ClusterError`` and creates nothing.
+    """
+    registered_at = registered_at or timezone.now()
+    tenant = Tenant(
+        name=name,
+        namespace=namespace,
+        deployment_name=deployment_name,
+        desired_replicas=desired_replicas,
+        created_at=registered_at,
+    )
+    tenant.full_clean()
+    with transaction.atomic():
+        tenant.save()
+        try:
+            status: DeploymentStatus | None = get_backend().get_status(deployment_ref(tenant))
+        except DeploymentNotFound:
+            status = None
+        state = status.state if status else State.UNKNOWN
+        replicas = status.spec_replicas if status else 0
+        record = _append_record(
+            tenant,
+            new_state=state,
+            new_replicas=replicas,
+            changed_at=registered_at,
+            actor=actor,
+            source=source,
+            reason=reason,
+            previous=None,
+        )
+    logger.info("Registered tenant %s (%s) as %s", tenant.name, deployment_ref(tenant), record.new_state)
+    return tenant
+
+
+def tenant_update(*, tenant: Tenant, **fields: object) -> Tenant:
+    """Change a tenant's name, Deployment or desired replicas (not its state: use the actions)."""
+    allowed = {"name", "namespace", "deployment_name", "desired_replicas"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError({field: "This field cannot be changed here." for field in sorted(unknown)})
+    with transaction.atomic():
+        locked = _lock(tenant)
+        for field, value in fields.items():
+            setattr(locked, field, value)
+        locked.full_clean()
+        locked.save(update_fields=[*fields, "updated_at"])
+    return locked
+
+
+def tenant_start(*, tenant: Tenant, actor: str, source: str, reason: str = "") -> TenantChange:
+    """Scale a stopped (or unknown) tenant up to its ``desired_replicas``; a no-op when it is up."""
+    with transaction.atomic():
+        locked = _lock(tenant)
+        if locked.replicas >= 1 and locked.state in (State.RUNNING, State.SCALING):
+            return TenantChange(locked, None)
+        return _scale_locked(locked, locked.desired_replicas, actor=actor, source=source, reason=reason)
+
+
+def tenant_stop(*, tenant: Tenant, actor: str, source: str, reason: str = "") -> TenantChange:
+    """Scale a tenant to zero; a no-op when it is already stopped."""
+    with transaction.atomic():
+        locked = _lock(tenant)
+        if locked.state == State.STOPPED and locked.replicas == 0:
+            return TenantChange(locked, None)
+        return _scale_locked(locked, 0, actor=actor, source=source, reason=reason)
+
+
+def tenant_scale(*, tenant: Tenant, replicas: int, actor: str, source: str, reason: str = "") -> TenantChange:
+    """Set a tenant's replicas; 0 stops it. Scaling to N >= 1 also makes N its ``desired_replicas``.
+
+    A no-op when the tenant already has that many replicas (and its state is known).
+    """
+    if isinstance(replicas, bool) or not isinstance(replicas, int) or not 0 <= replicas <= MAX_REPLICAS:
+        raise ValidationError({"replicas": f"Must be an integer from 0 to {MAX_REPLICAS}."})
+    with transaction.atomic():
+        locked = _lock(tenant)
+        if replicas == locked.replicas and locked.state != State.UNKNOWN:
+            return TenantChange(locked, None)
+        return _scale_locked(locked, replicas, actor=actor, source=source, reason=reason)
+
+
+def tenant_observe(
+    *,
+    tenant: Tenant,
+    status: DeploymentStatus | None,
+    actor: str = "cluster",
+    source: str = Source.RECONCILER,
+) -> TenantChange:
+    """Record what the cluster shows for a tenant's Deployment (``None``: it is gone).
+
+    Writes a record only when the observed state or spec replicas differ from the recorded
+    ones, compared under the row lock, so the same observation is never recorded twice even by
+    two reconcilers at once.
+    """
+    with transaction.atomic():
+        locked = _lock(tenant)
+        if not observation_differs(locked, status):
+            return TenantChange(locked, None)
+        new_state, new_replicas = _observed(locked, status)
+        reason = _describe_observation(locked, status, new_state)
+        record = _append_record(
+            locked,
+            new_state=new_state,
+            new_replicas=new_replicas,
+            changed_at=timezone.now(),
+            actor=actor,
+            source=source,
+            reason=reason,
+        )
+    logger.info("Observed %s: %s", locked.name, reason)
+    return TenantChange(locked, record)
+
+
+def observation_differs(tenant: Tenant, status: DeploymentStatus | None) -> bool:
+    """Whether this observation of the tenant's Deployment differs from what was recorded."""
+    return _observed(tenant, status) != (tenant.state, tenant.replicas)
+
+
+def _observed(tenant: Tenant, status: DeploymentStatus | None) -> tuple[str, int]:
+    if status is None:
+        return State.UNKNOWN, tenant.replicas
+    return status.state, status.spec_replicas
+
+
+def tenant_append_history(
+    *,
+    tenant: Tenant,
+    new_state: str,
+    new_replicas: int,
+    changed_at: datetime,
+    actor: str,
+    source: str,
+    reason: str = "",
+) -> TenantChange:
+    """Append a record at a given time without touching the cluster (demo data and imports).
+
+    The record must not be older than the tenant's last one, so the chain stays ordered.
+    """
+    with transaction.atomic():
+        locked = _lock(tenant)
+        if new_state == locked.state and new_replicas == locked.replicas:
+            return TenantChange(locked, None)
+        record = _append_record(
+            locked,
+            new_state=new_state,
+            new_replicas=new_replicas,
+            changed_at=changed_at,
+            actor=actor,
+            source=source,
+            reason=reason,
+            strictly_after_last=True,
+        )
+    return TenantChange(locked, record)
+
+
+def _lock(tenant: Tenant) -> Tenant:
+    return Tenant.objects.select_for_update().get(pk=tenant.pk)
+
+
+def _scale_locked(tenant: Tenant, replicas: int, *, actor: str, source: str, reason: str) -> TenantChange:
+    get_backend().scale(deployment_ref(tenant), replicas)
+    new_state = state_after_scale(tenant.state, tenant.replicas, replicas)
+    if replicas >= 1 and tenant.desired_replicas != replicas:
+        tenant.desired_replicas = replicas
+        tenant.save(update_fields=["desired_replicas", "updated_at"])
+    record = _append_record(
+        tenant,
+        new_state=new_state,
+        new_replicas=replicas,
+        changed_at=timezone.now(),
+        actor=actor,
+        source=source,
+        reason=reason,
+    )
+    logger.info("%s scaled %s to %d (%s) via %s", actor, tenant.name, replicas, new_state, source)
+    return TenantChange(tenant, record)
+
+
+_UNSET = object()
+
+
+def _append_record(
+    tenant: Tenant,
+    *,
+    new_state: str,
+    new_replicas: int,
+    changed_at: datetime,
+    actor: str,
+    source: str,
+    reason: str,
+    previous: object = _UNSET,
+    strictly_after_last: bool = False,
+) -> TenantStateHistory:
+    """Write one history record continuing the tenant's chain, and mirror it on the tenant row.
+
+    The caller holds the tenant's row lock. ``previous=None`` marks the tenant's first record.
+    """
+    is_first = previous is None
+    if not is_first:
+        last_changed_at = (
+            TenantStateHistory.objects.filter(tenant=tenant)
+            .order_by("-changed_at", "-id")
+            .values_list("changed_at", flat=True)
+            .first()
+        )
+        if last_changed_at is not None and changed_at < last_changed_at:
+            if strictly_after_last:
+                message = (
+                    f"{changed_at.isoformat()} is before the tenant's last record ({last_changed_at.isoformat()})."
+                )
+                raise ValidationError({"changed_at": message})
+            # Clocks of different hosts may disagree by a little; the chain order must not.
+            changed_at = last_changed_at
+    record = TenantStateHistory.objects.create(
+        tenant=tenant,
+        previous_state=None if is_first else tenant.state,
+        new_state=new_state,
+        previous_replicas=None if is_first else tenant.replicas,
+        new_replicas=new_replicas,
+        changed_at=changed_at,
+        changed_by=actor[:150],
+        reason=reason,
+        source=source,
+    )
+    if is_first or new_state != tenant.state:
+        tenant.state_since = changed_at
+    tenant.state = new_state
+    tenant.replicas = new_replicas
+    tenant.save(update_fields=["state", "replicas", "state_since", "updated_at"])
+    return record
+
+
+def _describe_observation(tenant: Tenant, status: DeploymentStatus | None, new_state: str) -> str:
+    if status is None:
+        return f"Deployment {deployment_ref(tenant)} not found in the cluster"
+    if status.spec_replicas != tenant.replicas:
+        return (
+            f"Deployment scaled outside the application: spec replicas {tenant.replicas} -> "
+            f"{status.spec_replicas} ({status.ready_replicas} ready)"
+        )
+    if new_state == State.RUNNING:
+        return f"{status.ready_replicas} of {status.spec_replicas} replicas ready"
+    if new_state == State.SCALING:
+        return f"No replica ready (0 of {status.spec_replicas})"
+    return f"Observed {new_state} with {status.spec_replicas} replicas"

@@ -1,0 +1,88 @@
+"""Shared fixtures: users by role, tenants registered through the service, backend switches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Permission, User
+from django.db import connection
+
+from tenants.cluster import reset_backend
+from tenants.models import Tenant
+from tenants.services import tenant_register
+from tenants.states import Source
+
+
+def _user(username: str, *codenames: str, superuser: bool = False) -> User:
+    if superuser:
+        return User.objects.create_superuser(username=username, password="pw-" + username)
+    user = User.objects.create_user(username=username, password="pw-" + username)
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="tenants", codename__in=codenames))
+    return User.objects.get(pk=user.pk)  # fresh instance: no stale permission cache
+
+
+@pytest.fixture
+def stranger(db) -> User:
+    """Logged in, but with no permission at all."""
+    return _user("stranger")
+
+
+@pytest.fixture
+def viewer(db) -> User:
+    return _user("viewer", "view_tenant")
+
+
+@pytest.fixture
+def operator(db) -> User:
+    return _user("operator", "view_tenant", "operate_tenant")
+
+
+@pytest.fixture
+def superuser(db) -> User:
+    return _user("root", superuser=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_backend() -> Iterator[None]:
+    reset_backend()
+    yield
+    reset_backend()
+
+
+@pytest.fixture
+def make_tenant(db) -> Callable[..., Tenant]:
+    """Register a tenant through the service, as the API would (first record included)."""
+    counter = iter(range(1, 10_000))
+
+    def make(name: str | None = None, **fields: object) -> Tenant:
+        number = next(counter)
+        return tenant_register(
+            name=name or f"tenant-{number}",
+            namespace=str(fields.pop("namespace", "tenants")),
+            deployment_name=str(fields.pop("deployment_name", f"app-{number}")),
+            desired_replicas=int(fields.pop("desired_replicas", 1)),
+            actor=str(fields.pop("actor", "tester")),
+            source=str(fields.pop("source", Source.API)),
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def ready_at_once(settings) -> None:
+    """Simulated scale-ups are ready the moment they are made."""
+    settings.SIMULATED_READY_SECONDS = 0
+
+
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+requires_postgres = pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)",
+)
+requires_redis = pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis: set REDIS_URL=redis://... (CI does)")
