@@ -4,5 +4,6 @@ from django.views.generic import RedirectView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The web UI takes over "/" (issue 4); until then the admin is the front page.
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
