@@ -16,6 +16,8 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 timeout = env_int("GUNICORN_TIMEOUT", 30, minimum=1)
 graceful_timeout = 25  # below Kubernetes' default 30 s grace period
 accesslog = "-"
+# No control socket: it would go under $HOME, which the image does not have (and the root filesystem is read-only).
+control_socket_disable = True
 
 _level = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 _format = env_choice("LOG_FORMAT", "plain" if env_bool("DEBUG", False) else "json", LOG_FORMATS)
