@@ -6,6 +6,7 @@ No container engine runs here, so the Dockerfile is parsed, linted, and its step
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import shlex
 import shutil
@@ -77,7 +78,7 @@ def test_dependencies_come_from_requirements_txt():
 
 def test_the_default_command_is_gunicorn_serving_the_wsgi_application(tmp_path):
     (cmd,) = _final_stage_instructions("CMD")
-    argv = shlex.split(cmd.strip("[]").replace(",", " "))
+    argv = json.loads(cmd)  # exec form: no shell between the signal and gunicorn
     assert argv[0] == "gunicorn"
     assert argv[-1] == "tenantmgmt.wsgi:application"
     # gunicorn itself loads the config and the application, with production settings.
