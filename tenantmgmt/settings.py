@@ -16,6 +16,7 @@ from .env import (
     env_str,
     env_timezone,
 )
+from .logconfig import LOG_FORMATS, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -181,14 +182,30 @@ SPECTACULAR_SETTINGS = {
 # --- UI ----------------------------------------------------------------------------------------
 UPTIME_TAB_REFRESH_SECONDS = env_int("UPTIME_TAB_REFRESH_SECONDS", 30, minimum=1)
 
-# --- Logging -----------------------------------------------------------------------------------
+# --- Production: HTTPS, proxy, health checks -----------------------------------------------
+# With DEBUG off the defaults are the safe ones, so `manage.py check --deploy` is clean; each can be
+# turned off by its own variable (tests set SECURE_SSL_REDIRECT=0 because the test client speaks http).
+_PRODUCTION = not DEBUG
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _PRODUCTION)
+# Kubelet probes speak plain http to the pod: they must get the answer, not a redirect (a 301 is a "pass").
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if _PRODUCTION else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _PRODUCTION)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", _PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", _PRODUCTION)
+# Only behind a proxy that overwrites X-Forwarded-Proto (the Ingress controller terminating TLS).
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # An unreachable database fails a readiness probe within its timeout instead of hanging.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1)
+    )
+HEALTH_CHECK_TIMEOUT_SECONDS = env_float("HEALTH_CHECK_TIMEOUT_SECONDS", 2.0, minimum=0.1)
+
+# --- Logging ---------------------------------------------------------------------------------
+# To stdout, as JSON lines by default in production (LOG_FORMAT=plain for people), plain with DEBUG.
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
-}
+LOG_FORMAT = env_choice("LOG_FORMAT", "plain" if DEBUG else "json", LOG_FORMATS)
+LOGGING = logging_config(level=LOG_LEVEL, log_format=LOG_FORMAT)

@@ -2,8 +2,12 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
+from tenantmgmt import health
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     # The web UI takes over "/" (issue 4); until then the admin is the front page.
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
