@@ -52,6 +52,7 @@ class Request:
     content_type: str | None
     timeout_seconds: str | None  # the client's ?timeoutSeconds, when it sent one
     authorization: str | None
+    body: bytes
 
 
 @dataclass
@@ -73,7 +74,7 @@ class FakeKubernetesAPI:
         self._release = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     # --- lifecycle ---------------------------------------------------------------------------
     @property
@@ -183,6 +184,7 @@ class FakeKubernetesAPI:
             content_type=headers.get("Content-Type"),
             timeout_seconds=(query.get("timeoutSeconds") or [None])[0],
             authorization=headers.get("Authorization"),
+            body=body,
         )
         with self._lock:
             self.requests.append(request)
