@@ -69,6 +69,8 @@ class FakeKubernetesAPI:
         self.deployments: dict[tuple[str, str], FakeDeployment] = {}
         self.requests: list[Request] = []
         self.rbac: set[tuple[str, str, str]] | None = None  # None: everything allowed
+        # When set, list calls wait here until that many clients are listing at once.
+        self.list_barrier: threading.Barrier | None = None
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
         self._release = threading.Event()
@@ -208,6 +210,8 @@ class FakeKubernetesAPI:
                 extra = {"Retry-After": "1"} if fault.status == 429 else {}
                 return fault.status, _status(fault.status, reason, f"injected {fault.status}"), extra
 
+        if name is None and self.list_barrier is not None:
+            self.list_barrier.wait(timeout=10)
         with self._lock:
             if name is None:
                 selector = _parse_selector((query.get("labelSelector") or [""])[0])
