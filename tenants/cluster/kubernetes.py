@@ -6,7 +6,7 @@ Every call carries an explicit ``_request_timeout`` and goes through one bounded
 scale PATCH also retries 409. urllib3's own retries are switched off so that loop is the only
 one and the number of attempts is exactly ``KUBERNETES_MAX_RETRIES + 1``.
 
-Scaling is a strategic-merge PATCH of ``spec.replicas`` on the Deployment's ``scale``
+Scaling is a JSON merge PATCH of ``spec.replicas`` on the Deployment's ``scale``
 subresource. It carries no ``resourceVersion``, so it cannot lose an update or fail on a stale
 read the way a read-modify-replace would, and repeating it is harmless (it is idempotent).
 """
@@ -85,6 +85,7 @@ class KubernetesBackend:
 
     @classmethod
     def from_settings(cls) -> KubernetesBackend:
+        """The backend for ``CLUSTER_BACKEND=kubernetes``; raises ClusterUnavailable when no configuration loads."""
         configuration = load_client_configuration(
             kubeconfig=os.environ.get("KUBECONFIG"), context=settings.KUBERNETES_CONTEXT
         )
