@@ -127,8 +127,11 @@ CLUSTER_BACKEND = env_choice("CLUSTER_BACKEND", "simulated", ("simulated", "kube
 SIMULATED_READY_SECONDS = env_float("SIMULATED_READY_SECONDS", 10.0, minimum=0)
 RECONCILE_INTERVAL_SECONDS = env_float("RECONCILE_INTERVAL_SECONDS", 15.0, minimum=1)
 KUBERNETES_CONTEXT = env_str("KUBERNETES_CONTEXT") or None
-KUBERNETES_TIMEOUT_SECONDS = env_float("KUBERNETES_TIMEOUT_SECONDS", 10.0, minimum=0.1)
+# Per request; worst case per call is (MAX_RETRIES + 1) * TIMEOUT plus backoff, kept under gunicorn's 30 s.
+KUBERNETES_TIMEOUT_SECONDS = env_float("KUBERNETES_TIMEOUT_SECONDS", 5.0, minimum=0.1)
 KUBERNETES_MAX_RETRIES = env_int("KUBERNETES_MAX_RETRIES", 3, minimum=0)
+KUBERNETES_BACKOFF_SECONDS = env_float("KUBERNETES_BACKOFF_SECONDS", 0.5, minimum=0)
+KUBERNETES_LABEL_SELECTOR = env_str("KUBERNETES_LABEL_SELECTOR", "") or ""
 
 # --- Celery ----------------------------------------------------------------------------------
 if REDIS_URL:

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from . import cluster_admin  # noqa: F401  (registers the read-only cluster sync status)
 from .cluster import ClusterError
 from .models import SimulatedDeployment, Tenant, TenantStateHistory
 from .services import TenantChange, tenant_register, tenant_start, tenant_stop, tenant_update

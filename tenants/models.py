@@ -114,3 +114,29 @@ class SimulatedDeployment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.namespace}/{self.name}"
+
+
+class ClusterSyncStatus(models.Model):
+    """How the reconciler's last reads of the cluster went, one row per backend.
+
+    Kept in the database (not the cache) so web, workers and beat all see the same answer.
+    Written only by ``tenants.cluster_sync``; shown read-only in the admin and at ``/api/cluster/status``.
+    """
+
+    backend = models.CharField(max_length=32, unique=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    tenants_seen = models.PositiveIntegerField(default=0)
+    namespaces_seen = models.PositiveIntegerField(default=0)
+    last_duration_seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        db_table = "cluster_sync_status"
+        verbose_name = "cluster sync status"
+        verbose_name_plural = "cluster sync status"
+
+    def __str__(self) -> str:
+        return f"{self.backend} cluster sync"

@@ -14,6 +14,8 @@ from tenants.models import Tenant
 from tenants.services import tenant_register
 from tenants.states import Source
 
+from .k8s_fake_api import FakeKubernetesAPI
+
 
 def _user(username: str, *codenames: str, superuser: bool = False) -> User:
     if superuser:
@@ -86,3 +88,30 @@ requires_postgres = pytest.mark.skipif(
     reason="needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)",
 )
 requires_redis = pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis: set REDIS_URL=redis://... (CI does)")
+
+
+# --- Kubernetes wire-format API (issue 6) ------------------------------------------------------
+@pytest.fixture
+def fake_kubernetes_api() -> Iterator[FakeKubernetesAPI]:
+    """An HTTP server speaking the Kubernetes API for apps/v1 Deployments (tests/k8s_fake_api.py)."""
+    api = FakeKubernetesAPI().start()
+    yield api
+    api.stop()
+
+
+@pytest.fixture
+def kubernetes_cluster(fake_kubernetes_api, tmp_path, monkeypatch, settings) -> FakeKubernetesAPI:
+    """CLUSTER_BACKEND=kubernetes with KUBECONFIG pointing the real client at the fake API.
+
+    Short timeouts and backoff keep failure tests fast; two retries (three attempts) per call.
+    """
+    monkeypatch.setenv("KUBECONFIG", str(fake_kubernetes_api.write_kubeconfig(tmp_path)))
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    settings.CLUSTER_BACKEND = "kubernetes"
+    settings.KUBERNETES_CONTEXT = None
+    settings.KUBERNETES_TIMEOUT_SECONDS = 0.5
+    settings.KUBERNETES_MAX_RETRIES = 2
+    settings.KUBERNETES_BACKOFF_SECONDS = 0.01
+    settings.KUBERNETES_LABEL_SELECTOR = ""
+    reset_backend()
+    return fake_kubernetes_api

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +22,10 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=92, help="How far back the history goes.")
 
     def handle(self, *args, days: int, **options) -> None:
+        if settings.CLUSTER_BACKEND != "simulated":
+            # Invented history about a real cluster's Deployments would be false; `make run` calls this.
+            self.stdout.write(f"Demo tenants are for the simulated cluster; skipped ({settings.CLUSTER_BACKEND}).")
+            return
         now = timezone.now()
         # Stop a little short of now so no start is left half-way at the end.
         history_end = now - timedelta(minutes=10)
