@@ -115,3 +115,9 @@ def kubernetes_cluster(fake_kubernetes_api, tmp_path, monkeypatch, settings) -> 
     settings.KUBERNETES_LABEL_SELECTOR = ""
     reset_backend()
     return fake_kubernetes_api
+
+
+# --- Fast password hashing (issue 3): each user fixture hashed with PBKDF2 cost ~1 s of setup. ---
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -11,10 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
-from rest_framework.request import Request
 
-if TYPE_CHECKING:
-    # Not at run time: rest_framework.views imports this module (DEFAULT_PERMISSION_CLASSES) while it loads.
+if TYPE_CHECKING:  # importing rest_framework.views here would be circular: DRF loads this from its settings
+    from rest_framework.request import Request
     from rest_framework.views import APIView
 
 
