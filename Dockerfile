@@ -17,7 +17,7 @@ RUN pip install --no-cache-dir -r /tmp/requirements.txt
 WORKDIR /app
 COPY . .
 # collectstatic needs settings, not secrets: a throwaway key, no database is touched.
-RUN SECRET_KEY=collectstatic-at-build-time-only DEBUG=0 VAR_DIR=/tmp/build-var \
+RUN SECRET_KEY=collectstatic-at-build-time-only DEBUG=0 STATIC_MANIFEST=1 VAR_DIR=/tmp/build-var \
     python manage.py collectstatic --noinput --verbosity 0 \
     && python -m compileall -q /app
 

@@ -29,7 +29,8 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (or SECRET_KEY_FILE).")
     SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+# Loopback names by default: a bare `gunicorn tenantmgmt.wsgi` answers on the machine itself.
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -46,12 +47,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
+    "tenantmgmt.apps.ProjectConfig",
     "tenants",
     "metrics",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tenantmgmt.https.HttpsRedirectMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -113,14 +116,19 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Hashed, compressed file names once `collectstatic` has run (the image does it at build time, with
+# STATIC_MANIFEST=1). A plain checkout has not run it: there WhiteNoise serves the apps' own static
+# folders, so pages never fail for want of a manifest.
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", (STATIC_ROOT / "staticfiles.json").exists()) and not DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
 # --- The cluster ---------------------------------------------------------------------------
 CLUSTER_BACKEND = env_choice("CLUSTER_BACKEND", "simulated", ("simulated", "kubernetes"))
@@ -193,7 +201,11 @@ UPTIME_TAB_REFRESH_SECONDS = env_int("UPTIME_TAB_REFRESH_SECONDS", 30, minimum=1
 # With DEBUG off the defaults are the safe ones, so `manage.py check --deploy` is clean; each can be
 # turned off by its own variable (tests set SECURE_SSL_REDIRECT=0 because the test client speaks http).
 _PRODUCTION = not DEBUG
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _PRODUCTION)
+# The redirect is ours (tenantmgmt/https.py): it leaves loopback hosts alone, so Django's is off and
+# its W008 check is replaced by tenantmgmt.W008.
+HTTPS_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _PRODUCTION)
+SECURE_SSL_REDIRECT = False
+SILENCED_SYSTEM_CHECKS = ["security.W008"]
 # Kubelet probes speak plain http to the pod: they must get the answer, not a redirect (a 301 is a "pass").
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if _PRODUCTION else 0, minimum=0)

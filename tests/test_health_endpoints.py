@@ -54,10 +54,10 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
+def _get(port: int, path: str, host: str = "localhost") -> tuple[int, dict[str, str], bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        connection.request("GET", path, headers={"Host": "localhost"})  # as the kubelet's probes do
+        connection.request("GET", path, headers={"Host": host})  # localhost: as the kubelet's probes do
         response = connection.getresponse()
         return response.status, dict(response.getheaders()), response.read()
     finally:
@@ -160,10 +160,13 @@ def test_readyz_answers_503_naming_the_broker_when_it_is_unreachable(tmp_path):
         assert json.loads(body)["checks"]["database"] == "ok"
 
 
-def test_probes_get_their_answer_over_plain_http_while_other_pages_redirect_to_https(tmp_path):
+def test_probes_and_loopback_get_their_answer_over_plain_http_while_public_hosts_redirect_to_https(tmp_path):
     with production_server(tmp_path, database_url=None, redis_url=None) as server:
         assert server.get("/healthz")[0] == 200
         assert server.get("/readyz")[0] == 200
-        status, headers, _ = server.get("/admin/login/")
+        assert _get(server.port, "/healthz", host="tenants.example.com")[0] == 200
+        status, headers, _ = _get(server.port, "/admin/login/", host="tenants.example.com")
         assert status == 301
-        assert headers["Location"] == "https://localhost/admin/login/"
+        assert headers["Location"] == "https://tenants.example.com/admin/login/"
+        # A request on the machine itself (loopback host) is not redirected: nothing leaves the host.
+        assert server.get("/admin/login/")[0] == 200
