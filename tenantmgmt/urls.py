@@ -1,9 +1,8 @@
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # The web UI takes over "/" (issue 4); until then the admin is the front page.
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # The web UI (issue 4): "/", login/logout and the tenant pages.
+    path("", include("tenants.urls")),
 ]
