@@ -122,9 +122,7 @@ def state_shares(metrics: MonthlyMetrics) -> list[StateShare]:
     ]
     if metrics.unknown_seconds or metrics.unknown_percentage:
         shares.append(
-            StateShare(
-                State.UNKNOWN, STATE_WORDS[State.UNKNOWN], metrics.unknown_percentage, metrics.unknown_formatted
-            )
+            StateShare(State.UNKNOWN, STATE_WORDS[State.UNKNOWN], metrics.unknown_percentage, metrics.unknown_formatted)
         )
     return shares
 

@@ -16,5 +16,7 @@ urlpatterns = [
     path("tenants/<int:pk>/history/", views.tenant_history, name="tenant-history"),
     path("tenants/<int:pk>/schedules/", views.tenant_schedules, name="tenant-schedules"),
     # With or without the trailing slash: a POST cannot follow APPEND_SLASH's redirect.
-    re_path(r"^tenants/(?P<pk>\d+)/(?P<action>start|stop|scale)/?$", operate_views.tenant_operate, name="tenant-operate"),
+    re_path(
+        r"^tenants/(?P<pk>\d+)/(?P<action>start|stop|scale)/?$", operate_views.tenant_operate, name="tenant-operate"
+    ),
 ]
