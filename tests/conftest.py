@@ -86,3 +86,12 @@ requires_postgres = pytest.mark.skipif(
     reason="needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)",
 )
 requires_redis = pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis: set REDIS_URL=redis://... (CI does)")
+
+
+@pytest.fixture(autouse=True)
+def _static_files_without_collectstatic(settings) -> None:
+    """Pages render in tests without `collectstatic`: plain static storage instead of the manifest one."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
