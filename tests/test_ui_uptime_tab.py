@@ -69,9 +69,9 @@ def test_the_timeline_has_a_focusable_segment_per_state_with_start_end_and_durat
     _, html = tab("?year=2026&month=1")
     segments = re.findall(r'<span role="listitem" tabindex="0"[^>]*>', html)
     assert len(segments) == 2
-    assert 'title="Stopped: 1 Jan 00:00 – 14 Jan 15:48 (13d 15h)"' in segments[0]
+    assert 'title="Stopped: 1 Jan 00:00 to 14 Jan 15:48 (13d 15h)"' in segments[0]
     assert "left: 0.0000%; width: 44.0595%" in segments[0]
-    assert 'title="Running: 14 Jan 15:48 – 1 Feb 00:00 (17d 8h)"' in segments[1]
+    assert 'title="Running: 14 Jan 15:48 to 1 Feb 00:00 (17d 8h)"' in segments[1]
 
 
 def test_an_unknown_share_appears_only_when_the_month_has_unknown_time(client, viewer):
@@ -118,7 +118,7 @@ def test_a_past_month_links_to_the_month_after_it(tab):
 def test_a_month_in_another_time_zone_is_measured_in_that_zone(tab):
     _, html = tab("?year=2026&month=1&tz=Europe/Berlin")
     assert "January 2026" in html and "Europe/Berlin" in html
-    assert 'title="Stopped: 1 Jan 00:00 – 14 Jan 16:48 (13d 16h)"' in html
+    assert 'title="Stopped: 1 Jan 00:00 to 14 Jan 16:48 (13d 16h)"' in html
 
 
 def test_a_month_before_the_tenant_existed_says_there_is_no_data(tab):
