@@ -92,16 +92,23 @@ def tenant_list(request: HttpRequest) -> HttpResponse:
         known = [row for row in rows if row.month.uptime_percentage is not None]
         known.sort(key=lambda row: row.month.uptime_percentage, reverse=sort == "-uptime")
         rows = known + [row for row in rows if row.month.uptime_percentage is None]
-    context = {"query": query, "rows": rows, "sort": sort, "month": month, "columns": sort_columns(query, sort)}
+    context = {
+        "query": query,
+        "rows": rows,
+        "sort": sort,
+        "month": month,
+        "month_start": month.window[0].astimezone(month.zone),
+        "columns": sort_columns(query, sort),
+    }
     return render(request, _list_template(request), context)
 
 
-# Sortable columns: (field, heading, the ordering a first click asks for).
+# Sortable columns: (field, heading, heading on a phone, the ordering a first click asks for).
 SORTABLE_COLUMNS = (
-    ("name", "Name", "name"),
-    ("state", "State", "state"),
-    ("duration", "In state for", "-duration"),
-    ("uptime", "Uptime this month", "-uptime"),
+    ("name", "Name", "Name", "name"),
+    ("state", "State", "State", "state"),
+    ("duration", "In state for", "For", "-duration"),
+    ("uptime", "Uptime this month", "Uptime", "-uptime"),
 )
 
 
@@ -109,12 +116,13 @@ def sort_columns(query: TenantListQuery, sort: str) -> dict[str, dict]:
     """Per sortable column: its heading, the link that sorts by it (again: reversed) and ``aria-sort``."""
     filters = {key: query.cleaned_data[key] for key in ("q", "state") if query.cleaned_data.get(key)}
     columns = {}
-    for field, label, first in SORTABLE_COLUMNS:
+    for field, label, short_label, first in SORTABLE_COLUMNS:
         active = sort.lstrip("-") == field
         descending = sort.startswith("-")
         next_sort = (field if descending else f"-{field}") if active else first
         columns[field] = {
             "label": label,
+            "short_label": short_label,
             "href": "?" + urlencode({**filters, "sort": next_sort}),
             "aria_sort": ("descending" if descending else "ascending") if active else None,
         }

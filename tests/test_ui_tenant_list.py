@@ -27,7 +27,7 @@ def fleet():
 
 
 def _names(html: str) -> list[str]:
-    return re.findall(r'<th scope="row"><a href="/tenants/\d+/">([^<]+)</a>', html)
+    return re.findall(r'<th scope="row"[^>]*><a href="/tenants/\d+/">([^<]+)</a>', html)
 
 
 def _get(client, query=""):
