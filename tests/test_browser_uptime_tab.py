@@ -146,6 +146,7 @@ def test_an_operator_watches_the_uptime_tab_refresh_and_stops_the_tenant(demo, l
     page.wait_for_selector("#history-rows tr")
     newest = page.locator("#history-rows tr").first.inner_text()
     assert "Browser test" in newest and "admin" in newest and "Web UI" in newest
+    page.screenshot(path=str(ARTIFACTS / "history-tab.png"), full_page=True)
     assert page.evaluate("window.loadedOnce") is True
     tenant = page.request.get(f"{live_server.url}/api/tenants/{demo.pk}/").json()
     assert tenant["state"] == "stopped"
