@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from tenantmgmt import health
@@ -18,6 +17,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/auth/", include("rest_framework.urls")),
-    # The web UI takes over "/" (issue 4); until then the admin is the front page.
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # The web UI (issue 4): "/", login/logout and the tenant pages.
+    path("", include("tenants.urls")),
 ]
