@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from .cluster import ClusterError
 from .models import SimulatedDeployment, Tenant, TenantStateHistory
+from .schedules import admin as schedules_admin  # noqa: F401 (registers the schedule admins)
 from .services import TenantChange, tenant_register, tenant_start, tenant_stop, tenant_update
 from .states import Source
 
