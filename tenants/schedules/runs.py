@@ -99,7 +99,9 @@ def schedule_run_occurrence(*, schedule_id: int, scheduled_for: datetime) -> Sch
     in the meantime, or a later occurrence of another schedule of the tenant supersedes this one.
     ``failed``: the cluster or the service refused; the error says why.
     """
-    schedule = TenantSchedule.objects.select_related("tenant").filter(pk=schedule_id).first()
+    # The schedule and the other schedules of its tenant (for _superseding_schedule) in one query.
+    of_tenant = {s.pk: s for s in TenantSchedule.objects.select_related("tenant").filter(tenant__schedules=schedule_id)}
+    schedule = of_tenant.pop(schedule_id, None)
     if schedule is None:
         logger.info("Schedule %s is gone; its run for %s is dropped", schedule_id, scheduled_for)
         return None
@@ -116,7 +118,7 @@ def schedule_run_occurrence(*, schedule_id: int, scheduled_for: datetime) -> Sch
         except IntegrityError:
             logger.info("Schedule %s already ran for %s; duplicate message ignored", schedule_id, scheduled_for)
             return None
-        status, error, change = _run(schedule, scheduled_for)
+        status, error, change = _run(schedule, scheduled_for, list(of_tenant.values()))
         execution.status = status
         execution.error = error
         execution.history = change.record if change else None
@@ -126,10 +128,12 @@ def schedule_run_occurrence(*, schedule_id: int, scheduled_for: datetime) -> Sch
     return execution
 
 
-def _run(schedule: TenantSchedule, scheduled_for: datetime) -> tuple[str, str, TenantChange | None]:
+def _run(
+    schedule: TenantSchedule, scheduled_for: datetime, others: list[TenantSchedule]
+) -> tuple[str, str, TenantChange | None]:
     if not schedule.enabled:
         return ExecutionStatus.SKIPPED, "The schedule was disabled before this run started.", None
-    superseding = _superseding_schedule(schedule, scheduled_for)
+    superseding = _superseding_schedule(scheduled_for, others)
     if superseding is not None:
         other, when = superseding
         message = f"Superseded by schedule #{other.pk} ({other.action_label}) at {when.isoformat()}, a later run."
@@ -137,14 +141,14 @@ def _run(schedule: TenantSchedule, scheduled_for: datetime) -> tuple[str, str, T
     reason = f"Schedule #{schedule.pk}: {schedule.action_label} at '{schedule.cron}' ({schedule.timezone})"
     arguments = {"tenant": schedule.tenant, "actor": SCHEDULER_ACTOR, "source": Source.SCHEDULE, "reason": reason}
     try:
-        # A savepoint: a failed action rolls back alone and the execution records the failure.
-        with transaction.atomic():
-            if schedule.action == ScheduleAction.START:
-                change = tenant_start(**arguments)
-            elif schedule.action == ScheduleAction.STOP:
-                change = tenant_stop(**arguments)
-            else:
-                change = tenant_scale(replicas=schedule.replicas, **arguments)
+        # Each service call is its own savepoint: a failed action rolls back alone, and the
+        # execution row records the failure in the still usable outer transaction.
+        if schedule.action == ScheduleAction.START:
+            change = tenant_start(**arguments)
+        elif schedule.action == ScheduleAction.STOP:
+            change = tenant_stop(**arguments)
+        else:
+            change = tenant_scale(replicas=schedule.replicas, **arguments)
     except ClusterError as exc:
         return ExecutionStatus.FAILED, f"Cluster error: {exc}", None
     except ValidationError as exc:
@@ -154,7 +158,9 @@ def _run(schedule: TenantSchedule, scheduled_for: datetime) -> tuple[str, str, T
     return ExecutionStatus.SUCCEEDED, "", change
 
 
-def _superseding_schedule(schedule: TenantSchedule, scheduled_for: datetime) -> tuple[TenantSchedule, datetime] | None:
+def _superseding_schedule(
+    scheduled_for: datetime, others: list[TenantSchedule]
+) -> tuple[TenantSchedule, datetime] | None:
     """Another enabled schedule of the tenant with a run due after ``scheduled_for`` (by now).
 
     Happens only after a catch-up or a long queue: "stop at 20:00" missed yesterday must not undo
@@ -162,8 +168,9 @@ def _superseding_schedule(schedule: TenantSchedule, scheduled_for: datetime) -> 
     An occurrence from before the other schedule was last saved does not count: it never runs.
     """
     now = timezone.now()
-    siblings = TenantSchedule.objects.filter(tenant_id=schedule.tenant_id, enabled=True).exclude(pk=schedule.pk)
-    for other in siblings.only("id", "action", "replicas", "cron", "timezone", "updated_at"):
+    for other in others:
+        if not other.enabled:
+            continue
         latest = latest_occurrence(other.cron, other.timezone, now)
         if latest is not None and latest > scheduled_for and latest >= other.updated_at:
             return other, latest
