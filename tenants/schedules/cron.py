@@ -25,7 +25,7 @@ from croniter import CroniterBadDateError, croniter
 from django.core.exceptions import ValidationError
 
 CRON_FIELDS = 5
-# More than any DST shift anywhere (the largest is 2 hours): a margin when walking wall times.
+# Longer than any DST change anywhere (the largest is 2 hours): how far back to look for one.
 _MAX_DST_SHIFT = timedelta(hours=3)
 # A valid cron always matches within a few years (29 February on a Monday: 28 years at most).
 _MAX_STEPS = 100_000
@@ -111,9 +111,9 @@ def _end_of_gap(wall: datetime, zone: ZoneInfo) -> datetime:
 def occurrences_after(expression: str, timezone_name: str, after: datetime) -> Iterator[datetime]:
     """The instants (aware, UTC) at which the cron fires in the zone, strictly after ``after``."""
     zone = zone_for(timezone_name)
-    # Start a little earlier in wall time: after a fall back, later wall times can be earlier instants.
-    start = after.astimezone(zone).replace(tzinfo=None) - _MAX_DST_SHIFT
-    walls = croniter(expression, start)
+    # A wall time at or before ``after``'s own maps to an instant at or before ``after``; a later
+    # one can still be earlier (the first pass of a repeated hour), which the check below skips.
+    walls = croniter(expression, after.astimezone(zone).replace(tzinfo=None))
     for _ in range(_MAX_STEPS):
         instant = wall_time_to_instant(walls.get_next(datetime), zone)
         if instant > after:
@@ -137,9 +137,11 @@ def next_occurrences(expression: str, timezone_name: str, after: datetime, count
 def latest_occurrence(expression: str, timezone_name: str, at: datetime) -> datetime | None:
     """The last instant at or before ``at`` at which the cron fires (UTC), or None if none is found."""
     zone = zone_for(timezone_name)
-    # Start a little later in wall time: wall-time order and instant order agree (see the module
-    # docstring), so walking back, the first instant at or before ``at`` is the latest one.
-    start = at.astimezone(zone).replace(tzinfo=None) + _MAX_DST_SHIFT + timedelta(minutes=1)
+    # Wall-time order and instant order agree (module docstring), so walking back the first
+    # instant at or before ``at`` is the latest. Just after a fall back, wall times later than
+    # ``at``'s own (by at most the hour given back) are earlier instants: start that much later.
+    given_back = max((at - _MAX_DST_SHIFT).astimezone(zone).utcoffset() - at.astimezone(zone).utcoffset(), timedelta())
+    start = at.astimezone(zone).replace(tzinfo=None) + given_back + timedelta(minutes=1)
     walls = croniter(expression, start)
     for _ in range(_MAX_STEPS):
         try:
