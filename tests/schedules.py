@@ -9,8 +9,9 @@ from django.test import TestCase
 from tenants.schedules.runs import Occurrence, schedule_run_occurrence, schedules_dispatch
 
 
-def run_now(occurrence: Occurrence) -> None:
-    schedule_run_occurrence(schedule_id=occurrence.schedule_id, scheduled_for=occurrence.scheduled_for)
+def run_now(occurrences: list[Occurrence]) -> None:
+    for occurrence in occurrences:
+        schedule_run_occurrence(schedule_id=occurrence.schedule_id, scheduled_for=occurrence.scheduled_for)
 
 
 def dispatch_and_run(now: datetime | None = None, **kwargs) -> list[Occurrence]:

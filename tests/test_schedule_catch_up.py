@@ -64,7 +64,7 @@ def test_after_downtime_yesterdays_stop_does_not_undo_todays_start_in_either_ord
     with time_machine.travel(datetime(2026, 2, 3, 8, 0, tzinfo=UTC), tick=False):
         claimed = []
         with TestCase.captureOnCommitCallbacks(execute=True):
-            schedules_dispatch(enqueue=claimed.append)
+            schedules_dispatch(enqueue=claimed.extend)
         by_schedule = {occurrence.schedule_id: occurrence for occurrence in claimed}
         # Two workers may take the two runs in either order.
         for schedule in (start, stop) if start_runs_first else (stop, start):

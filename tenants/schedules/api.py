@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from tenantmgmt.api.permissions import ViewOrOperateTenants
 
 from ..models import Tenant
-from .models import ScheduleExecution, TenantSchedule
+from .models import MAX_SCHEDULE_REPLICAS, ScheduleExecution, TenantSchedule
 from .services import schedule_create, schedule_delete, schedule_update
 
 EXECUTIONS_DEFAULT_LIMIT = 50
@@ -42,7 +42,11 @@ class ScheduleSerializer(serializers.ModelSerializer):
     class Meta:
         model = TenantSchedule
         fields = ["id", "tenant_id", "action", "replicas", "cron", "timezone", "enabled", "next_run_at", "description"]
-        extra_kwargs = {"timezone": {"required": False}, "enabled": {"required": False}}
+        extra_kwargs = {
+            "timezone": {"required": False},
+            "enabled": {"required": False},
+            "replicas": {"min_value": 0, "max_value": MAX_SCHEDULE_REPLICAS},
+        }
 
 
 class ExecutionSerializer(serializers.ModelSerializer):

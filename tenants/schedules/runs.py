@@ -43,11 +43,13 @@ class Occurrence:
 
 def schedules_dispatch(
     *,
-    enqueue: Callable[[Occurrence], None],
+    enqueue: Callable[[list[Occurrence]], None],
     now: datetime | None = None,
     batch_size: int = DISPATCH_BATCH_SIZE,
 ) -> list[Occurrence]:
     """Claim every due, enabled schedule and hand one occurrence of each to ``enqueue`` after commit.
+
+    ``enqueue`` gets each committed batch's occurrences as one list (one message per occurrence).
 
     A schedule whose runs were missed (the system was down) gets one occurrence: the latest one
     at or before ``now``. Its ``next_run_at`` moves to its first occurrence after ``now``.
@@ -63,7 +65,7 @@ def schedules_dispatch(
             return claimed
 
 
-def _dispatch_batch(*, now: datetime, batch_size: int, enqueue: Callable[[Occurrence], None]) -> list[Occurrence]:
+def _dispatch_batch(*, now: datetime, batch_size: int, enqueue: Callable[[list[Occurrence]], None]) -> list[Occurrence]:
     with transaction.atomic():
         due = list(
             _lock_skipping_locked(TenantSchedule.objects.filter(enabled=True, next_run_at__lte=now))
@@ -76,8 +78,8 @@ def _dispatch_batch(*, now: datetime, batch_size: int, enqueue: Callable[[Occurr
             schedule.next_run_at = next_occurrence(schedule.cron, schedule.timezone, now)
             occurrences.append(Occurrence(schedule.id, scheduled_for))
         TenantSchedule.objects.bulk_update(due, ["next_run_at"])
-        for occurrence in occurrences:
-            transaction.on_commit(lambda occurrence=occurrence: enqueue(occurrence))
+        if occurrences:
+            transaction.on_commit(lambda: enqueue(occurrences))
     if occurrences:
         logger.info("Dispatched %d scheduled run(s)", len(occurrences))
     return occurrences

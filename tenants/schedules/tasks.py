@@ -12,7 +12,7 @@ from .runs import Occurrence, schedule_run_occurrence, schedules_dispatch
 @shared_task(name="tenants.schedules.dispatch_due_schedules", ignore_result=True)
 def dispatch_due_schedules() -> int:
     """Run by beat every SCHEDULE_DISPATCH_SECONDS: enqueue one run per due occurrence."""
-    return len(schedules_dispatch(enqueue=enqueue_run))
+    return len(schedules_dispatch(enqueue=enqueue_runs))
 
 
 # acks_late: the message is acknowledged after the run, so a run lost with its worker is delivered
@@ -30,5 +30,8 @@ def run_schedule(schedule_id: int, scheduled_for: str) -> str:
     return execution.status if execution else "duplicate"
 
 
-def enqueue_run(occurrence: Occurrence) -> None:
-    run_schedule.delay(occurrence.schedule_id, occurrence.scheduled_for.isoformat())
+def enqueue_runs(occurrences: list[Occurrence]) -> None:
+    """Publish one ``run_schedule`` message per occurrence, over one broker connection."""
+    with run_schedule.app.producer_or_acquire() as producer:
+        for occurrence in occurrences:
+            run_schedule.apply_async((occurrence.schedule_id, occurrence.scheduled_for.isoformat()), producer=producer)
