@@ -181,6 +181,12 @@ SPECTACULAR_SETTINGS = {
 # --- UI ----------------------------------------------------------------------------------------
 UPTIME_TAB_REFRESH_SECONDS = env_int("UPTIME_TAB_REFRESH_SECONDS", 30, minimum=1)
 
+# --- Benchmark (bench/, README "Performance") ----------------------------------------------------
+# Off unless asked: adds an X-Query-Count header so the benchmark can count SQL queries per request.
+BENCH_COUNT_QUERIES = env_bool("BENCH_COUNT_QUERIES", False)
+if BENCH_COUNT_QUERIES:
+    MIDDLEWARE.insert(0, "tenantmgmt.querycount.QueryCountHeaderMiddleware")
+
 # --- Logging -----------------------------------------------------------------------------------
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 LOGGING = {

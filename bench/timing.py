@@ -1,0 +1,40 @@
+"""Latency samples and their summary: p50, p95 in milliseconds."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Samples:
+    """Seconds per call, and (for HTTP) the SQL query count each response reported."""
+
+    seconds: list[float] = field(default_factory=list)
+    query_counts: list[int] = field(default_factory=list)
+
+    @property
+    def p50_ms(self) -> float:
+        return statistics.median(self.seconds) * 1000
+
+    @property
+    def p95_ms(self) -> float:
+        return statistics.quantiles(self.seconds, n=20, method="inclusive")[18] * 1000
+
+    @property
+    def queries(self) -> int | None:
+        """The query count when every request ran the same number, else the maximum."""
+        return max(self.query_counts) if self.query_counts else None
+
+    @property
+    def query_count_constant(self) -> bool:
+        return len(set(self.query_counts)) <= 1
+
+    def summary(self) -> dict[str, float | int | bool | None]:
+        return {
+            "n": len(self.seconds),
+            "p50_ms": round(self.p50_ms, 2),
+            "p95_ms": round(self.p95_ms, 2),
+            "queries": self.queries,
+            "queries_constant": self.query_count_constant,
+        }
