@@ -1,0 +1,316 @@
+"""Uptime arithmetic on a tenant's state history (SPEC section 2). Pure: no ORM, no clock.
+
+The selectors feed it plain ``Transition`` values; the same functions serve one tenant or a whole
+fleet, the JSON API and the HTML tab. All arithmetic is done on UTC datetimes: subtracting two
+datetimes that share a ``ZoneInfo`` is wall-clock arithmetic in Python and would be off by the
+DST shift across a transition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+
+from .formatting import format_duration
+
+RUNNING, STOPPED, SCALING, UNKNOWN = "running", "stopped", "scaling", "unknown"
+STATES = (RUNNING, STOPPED, SCALING, UNKNOWN)
+ONE_SECOND = timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One history record, as much of it as the computation needs.
+
+    ``previous_state`` is ``None`` only on a tenant's first record. ``id`` breaks ties between
+    records at the same instant (the later id wins).
+    """
+
+    changed_at: datetime
+    previous_state: str | None
+    new_state: str
+    id: int = 0
+    new_replicas: int | None = None
+    changed_by: str = ""
+
+    @property
+    def sort_key(self) -> tuple[datetime, int]:
+        return (self.changed_at, self.id)
+
+    @property
+    def is_state_change(self) -> bool:
+        return self.previous_state != self.new_state
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of the window spent in one state: ``[start, end)`` in UTC."""
+
+    state: str
+    start: datetime
+    end: datetime
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start
+
+    @property
+    def seconds(self) -> int:
+        return self.duration // ONE_SECOND
+
+
+@dataclass(frozen=True)
+class StateDurations:
+    """Exact time per state in a clipped window. ``start``/``end`` are ``None`` when it is empty."""
+
+    start: datetime | None
+    end: datetime | None
+    durations: Mapping[str, timedelta]
+    segments: tuple[Segment, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return self.start is None
+
+    @property
+    def total(self) -> timedelta:
+        if self.start is None or self.end is None:
+            return timedelta(0)
+        return self.end - self.start
+
+    def seconds(self, state: str) -> int:
+        """Whole seconds in ``state`` (floor of the exact duration)."""
+        return self.durations[state] // ONE_SECOND
+
+    def percentage(self, state: str) -> float | None:
+        """Share of the window in ``state``, from exact durations, rounded half up to 2 decimals."""
+        total_us = _microseconds(self.total)
+        if total_us == 0:
+            return None
+        part_us = _microseconds(self.durations[state])
+        hundredths = (part_us * 10_000 * 2 + total_us) // (2 * total_us)
+        return hundredths / 100
+
+
+@dataclass(frozen=True)
+class MonthlyMetrics:
+    """One tenant's month: every field of SPEC ``GET .../metrics/monthly``, plus the timeline."""
+
+    tenant_id: int
+    year: int
+    month: int
+    timezone: str
+    period_start: datetime | None
+    period_end: datetime | None
+    uptime_seconds: int
+    downtime_seconds: int
+    scaling_seconds: int
+    unknown_seconds: int
+    total_seconds: int
+    uptime_percentage: float | None
+    downtime_percentage: float | None
+    scaling_percentage: float | None
+    unknown_percentage: float | None
+    uptime_formatted: str
+    downtime_formatted: str
+    scaling_formatted: str
+    unknown_formatted: str
+    timeline: tuple[Segment, ...] = ()
+
+
+@dataclass(frozen=True)
+class CurrentState:
+    """Every field of SPEC ``GET .../metrics/current-state``."""
+
+    tenant_id: int
+    current_state: str
+    duration_seconds: int
+    duration_formatted: str
+    state_since: datetime | None
+    changed_by: str
+    replicas: int
+
+
+def to_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError(f"{moment!r} has no time zone; metrics need aware datetimes.")
+    return moment.astimezone(UTC)
+
+
+def clip_window(
+    window_start: datetime, window_end: datetime, *, created_at: datetime, now: datetime
+) -> tuple[datetime, datetime] | None:
+    """``[window_start, window_end)`` limited to ``[created_at, now)`` in UTC, or None when empty."""
+    start = max(to_utc(window_start), to_utc(created_at))
+    end = min(to_utc(window_end), to_utc(now))
+    if end <= start:
+        return None
+    return start, end
+
+
+def state_at(transitions: Sequence[Transition], moment: datetime) -> str:
+    """The state at ``moment``: the ``new_state`` of the last record at or before it.
+
+    Before the first record it is that record's ``previous_state`` (a tenant imported from an
+    older system), or ``unknown``. ``transitions`` must be sorted by ``(changed_at, id)``.
+    """
+    state = (transitions[0].previous_state or UNKNOWN) if transitions else UNKNOWN
+    for transition in transitions:
+        if transition.changed_at > moment:
+            break
+        state = transition.new_state
+    return state
+
+
+def seconds_in_state(
+    transitions: Iterable[Transition],
+    window_start: datetime,
+    window_end: datetime,
+    *,
+    created_at: datetime,
+    now: datetime,
+) -> StateDurations:
+    """How long the tenant spent in each state within ``[window_start, window_end)``.
+
+    ``transitions`` must include every record inside the window and the last record at or before
+    its start or, when there is none, the tenant's first record (whose ``previous_state`` tells
+    the state before tracking began); any others are ignored. The window is clipped to the
+    tenant's ``created_at`` and to ``now``. Adjacent pieces of one state (a replica-only change)
+    are merged into one segment.
+    """
+    zero = {state: timedelta(0) for state in STATES}
+    clipped = clip_window(window_start, window_end, created_at=created_at, now=now)
+    if clipped is None:
+        return StateDurations(None, None, zero, ())
+    start, end = clipped
+    ordered = sorted(
+        (Transition(to_utc(t.changed_at), t.previous_state, t.new_state, t.id) for t in transitions),
+        key=lambda t: t.sort_key,
+    )
+    segments: list[Segment] = []
+    state, since = state_at(ordered, start), start
+    for transition in ordered:
+        if transition.changed_at <= start:
+            continue
+        if transition.changed_at >= end:
+            break
+        if transition.new_state != state:
+            segments.append(Segment(state, since, transition.changed_at))
+            state, since = transition.new_state, transition.changed_at
+    segments.append(Segment(state, since, end))
+    durations = dict(zero)
+    for segment in segments:
+        durations[segment.state] += segment.duration
+    return StateDurations(start, end, durations, _merged(segments))
+
+
+def _merged(segments: Iterable[Segment]) -> tuple[Segment, ...]:
+    """Drop empty segments (records at one instant) and join neighbours in the same state."""
+    merged: list[Segment] = []
+    for segment in segments:
+        if not segment.duration:
+            continue
+        if merged and merged[-1].state == segment.state:
+            merged[-1] = Segment(segment.state, merged[-1].start, segment.end)
+        else:
+            merged.append(segment)
+    return tuple(merged)
+
+
+def local_midnight(day: date, zone: tzinfo) -> datetime:
+    """The first instant of ``day`` in ``zone``, in UTC.
+
+    A midnight that does not exist (a DST gap) means the first instant after the gap: the
+    moment of the transition itself.
+    """
+    naive = datetime(day.year, day.month, day.day)
+    before = naive.replace(tzinfo=zone, fold=0).astimezone(UTC)  # read with the offset before a gap
+    after = naive.replace(tzinfo=zone, fold=1).astimezone(UTC)  # read with the offset after it
+    if before.astimezone(zone).replace(tzinfo=None) == naive:
+        return before  # midnight exists (when repeated, fold=0 is the first of the two)
+    # In a gap the transition lies in (after, before]: find the second where the offset changes.
+    low, high = after, before
+    while high - low > ONE_SECOND:
+        middle = low + (high - low) // 2
+        middle = middle.replace(microsecond=0)
+        if middle.astimezone(zone).utcoffset() == high.astimezone(zone).utcoffset():
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+def month_window(year: int, month: int, zone: tzinfo) -> tuple[datetime, datetime]:
+    """``[first day 00:00, first day of next month 00:00)`` of a month in ``zone``, in UTC."""
+    next_year, next_month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return local_midnight(date(year, month, 1), zone), local_midnight(date(next_year, next_month, 1), zone)
+
+
+def monthly_metrics(
+    *,
+    tenant_id: int,
+    year: int,
+    month: int,
+    zone: tzinfo,
+    timezone_name: str,
+    transitions: Iterable[Transition],
+    created_at: datetime,
+    now: datetime,
+) -> MonthlyMetrics:
+    """A tenant's metrics for one month in ``zone`` (see ``seconds_in_state`` for ``transitions``)."""
+    window_start, window_end = month_window(year, month, zone)
+    durations = seconds_in_state(transitions, window_start, window_end, created_at=created_at, now=now)
+    seconds = {state: durations.seconds(state) for state in STATES}
+    percentages = {state: durations.percentage(state) for state in STATES}
+    return MonthlyMetrics(
+        tenant_id=tenant_id,
+        year=year,
+        month=month,
+        timezone=timezone_name,
+        period_start=durations.start,
+        period_end=durations.end,
+        uptime_seconds=seconds[RUNNING],
+        downtime_seconds=seconds[STOPPED],
+        scaling_seconds=seconds[SCALING],
+        unknown_seconds=seconds[UNKNOWN],
+        total_seconds=durations.total // ONE_SECOND,
+        uptime_percentage=percentages[RUNNING],
+        downtime_percentage=percentages[STOPPED],
+        scaling_percentage=percentages[SCALING],
+        unknown_percentage=percentages[UNKNOWN],
+        uptime_formatted=format_duration(seconds[RUNNING]),
+        downtime_formatted=format_duration(seconds[STOPPED]),
+        scaling_formatted=format_duration(seconds[SCALING]),
+        unknown_formatted=format_duration(seconds[UNKNOWN]),
+        timeline=durations.segments,
+    )
+
+
+def current_state(*, tenant_id: int, transitions: Iterable[Transition], now: datetime) -> CurrentState:
+    """The tenant's state now and how long it has been in it.
+
+    ``transitions`` must hold the tenant's latest record and its last record that changed the
+    state (they may be one record). A replica-only change does not reset the duration;
+    ``changed_by`` is whoever brought the tenant into its current state.
+    """
+    ordered = sorted(transitions, key=lambda t: t.sort_key)
+    if not ordered:
+        return CurrentState(tenant_id, UNKNOWN, 0, format_duration(0), None, "", 0)
+    latest = ordered[-1]
+    began = next((t for t in reversed(ordered) if t.is_state_change), ordered[0])
+    since = to_utc(began.changed_at)
+    seconds = max((to_utc(now) - since) // ONE_SECOND, 0)
+    return CurrentState(
+        tenant_id=tenant_id,
+        current_state=latest.new_state,
+        duration_seconds=seconds,
+        duration_formatted=format_duration(seconds),
+        state_since=since,
+        changed_by=began.changed_by,
+        replicas=latest.new_replicas or 0,
+    )
+
+
+def _microseconds(duration: timedelta) -> int:
+    return duration // timedelta(microseconds=1)
