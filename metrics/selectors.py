@@ -251,3 +251,27 @@ def tenant_history_page(tenant: Tenant, limit: int = DEFAULT_HISTORY_LIMIT, curs
     rows = list(records[: limit + 1])
     page, more = rows[:limit], len(rows) > limit
     return HistoryPage(page, encode_cursor(page[-1]) if more else None)
+
+
+# --- the fleet report -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FleetMonthlyRow:
+    """One tenant's line in the fleet report: who it is and its month."""
+
+    tenant_id: int
+    tenant_name: str
+    metrics: MonthlyMetrics
+
+
+def fleet_monthly_report(ref: MonthRef, now: datetime | None = None) -> list[FleetMonthlyRow]:
+    """Every tenant's metrics for one month, ordered by name: 3 queries whatever the number of tenants.
+
+    One for the tenants, then ``fleet_monthly_metrics``'s two: each tenant's record at the
+    window's start and one range read of the month's records, through the same computation as
+    the per-tenant endpoint.
+    """
+    tenants = list(Tenant.objects.only("id", "name", "created_at").order_by("name", "id"))
+    by_tenant = fleet_monthly_metrics(tenants, ref, now=now)
+    return [FleetMonthlyRow(tenant.pk, tenant.name, by_tenant[tenant.pk]) for tenant in tenants]
