@@ -178,6 +178,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# --- API schema (issue 3): one name for each shared choice set ---------------------------------
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {"TenantState": "tenants.states.State", "Source": "tenants.states.Source"}
+SPECTACULAR_SETTINGS["COMPONENT_SPLIT_REQUEST"] = True
+
 # --- UI ----------------------------------------------------------------------------------------
 UPTIME_TAB_REFRESH_SECONDS = env_int("UPTIME_TAB_REFRESH_SECONDS", 30, minimum=1)
 

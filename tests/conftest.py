@@ -86,3 +86,9 @@ requires_postgres = pytest.mark.skipif(
     reason="needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)",
 )
 requires_redis = pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis: set REDIS_URL=redis://... (CI does)")
+
+
+# --- Fast password hashing (issue 3): each user fixture hashed with PBKDF2 cost ~1 s of setup. ---
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -8,9 +8,13 @@ Django's ``tenants.add_tenant`` / ``change_tenant`` / ``delete_tenant``. Anonymo
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rest_framework.permissions import SAFE_METHODS, BasePermission
-from rest_framework.request import Request
-from rest_framework.views import APIView
+
+if TYPE_CHECKING:  # importing rest_framework.views here would be circular: DRF loads this from its settings
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 
 class _RequiresPermissions(BasePermission):
