@@ -7,11 +7,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from tenantmgmt.api.permissions import CanViewTenants
 from tenantmgmt.api.schema import error_responses
 
+from .api import TenantMetricsView
 from .selectors import FleetMonthlyRow, fleet_monthly_report
 from .serializers import MonthlyMetricsSerializer, MonthParamsSerializer
 
@@ -39,16 +38,15 @@ class FleetMonthlyReportSerializer(serializers.Serializer):
     parameters=[MonthParamsSerializer],
     responses={200: FleetMonthlyReportSerializer, **error_responses(400, 401, 403)},
 )
-class FleetMonthlyReportView(APIView):
+class FleetMonthlyReportView(TenantMetricsView):
     """The same fields and parameters as ``/api/tenants/{id}/metrics/monthly``, for all tenants at once."""
 
-    permission_classes = [CanViewTenants]
+    params_serializer_class = MonthParamsSerializer
 
     def get(self, request: Request) -> Response:
         now = timezone.now()
-        params = MonthParamsSerializer(data=request.query_params, context={"now": now})
-        params.is_valid(raise_exception=True)
-        ref = params.validated_data["month_ref"]
+        ref = self.params(request, now)["month_ref"]
         rows = fleet_monthly_report(ref, now=now)
-        body = {"year": ref.year, "month": ref.month, "timezone": ref.timezone_name, "count": len(rows), "results": rows}
+        body = {"year": ref.year, "month": ref.month, "timezone": ref.timezone_name}
+        body |= {"count": len(rows), "results": rows}
         return Response(FleetMonthlyReportSerializer(body).data)

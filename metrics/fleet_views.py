@@ -41,7 +41,8 @@ def sorted_rows(rows: list[FleetMonthlyRow], sort: str) -> list[FleetMonthlyRow]
 def fleet_report(request: HttpRequest) -> HttpResponse:
     """Every tenant's month: the same numbers as ``GET /api/metrics/monthly``."""
     now = timezone.now()
-    params = MonthParamsSerializer(data=request.GET, context={"now": now})
+    # A plain dict, as the API reads it: "?month=" is then invalid rather than "not given".
+    params = MonthParamsSerializer(data=request.GET.dict(), context={"now": now})
     sort = request.GET.get("sort", DEFAULT_SORT)
     if not params.is_valid():
         errors = [f"{field}: {' '.join(str(m) for m in messages)}" for field, messages in params.errors.items()]
