@@ -12,10 +12,9 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import cycle, islice
 from pathlib import Path
 
-from bench.timing import Samples
+from bench.timing import Probe
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,15 +94,14 @@ class Client:
         count = response.getheader("X-Query-Count")
         return Response(response.status, body, int(count) if count is not None else None, seconds)
 
-    def measure(self, paths: Sequence[str], *, requests: int, warmup: int) -> Samples:
-        """GET the paths in turn: ``warmup`` untimed requests, then ``requests`` timed ones; all must be 200."""
-        samples = Samples()
-        for index, path in enumerate(islice(cycle(paths), warmup + requests)):
+    def probe(self, paths: Sequence[str]) -> Probe:
+        """A probe GETting ``paths[n % len(paths)]`` in round ``n``; anything but a 200 stops the benchmark."""
+
+        def get(round_number: int) -> tuple[float, int | None]:
+            path = paths[round_number % len(paths)]
             response = self.get(path)
             if response.status != 200:
                 raise RuntimeError(f"GET {path} answered {response.status}: {response.body[:300]!r}")
-            if index >= warmup:
-                samples.seconds.append(response.seconds)
-                if response.query_count is not None:
-                    samples.query_counts.append(response.query_count)
-        return samples
+            return response.seconds, response.query_count
+
+        return get

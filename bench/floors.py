@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from itertools import cycle, islice
 from typing import Any
 
 import psycopg
 
-from bench.timing import Samples
+from bench.timing import Probe
 
 CURRENT_STATE = """
 SELECT last.new_state, last.new_replicas, since.changed_at AS state_since, since.changed_by,
@@ -98,19 +97,13 @@ class Floor:
                 results.append(cursor.fetchall())
             return results
 
-    def measure(
-        self,
-        make_statements: Callable[[Any], list[tuple[str, dict[str, Any]]]],
-        keys: Sequence[Any],
-        *,
-        requests: int,
-        warmup: int,
-    ) -> Samples:
-        samples = Samples()
-        for index, key in enumerate(islice(cycle(keys), warmup + requests)):
-            statements = make_statements(key)
+    def probe(self, make_statements: Callable[[Any], list[tuple[str, dict[str, Any]]]], keys: Sequence[Any]) -> Probe:
+        """A probe running the statements for ``keys[n % len(keys)]`` in round ``n`` (no query count)."""
+
+        def run(round_number: int) -> tuple[float, int | None]:
+            statements = make_statements(keys[round_number % len(keys)])
             began = time.perf_counter()
             self.fetch(*statements)
-            if index >= warmup:
-                samples.seconds.append(time.perf_counter() - began)
-        return samples
+            return time.perf_counter() - began, None
+
+        return run

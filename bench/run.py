@@ -6,7 +6,8 @@ Two databases: ``<name>`` (1,000 tenants x 1,000 records) and ``<name>_10k`` (1,
 when missing. For each endpoint: p50/p95 over HTTP after a warm-up, SQL queries per request (the
 ``X-Query-Count`` header of ``BENCH_COUNT_QUERIES=1``), and two floors measured in the same run:
 the tenant-retrieve endpoint, and hand-written SQL giving the same answer (``bench/floors.py``).
-Writes ``bench/results/latest.json`` and ``latest.md`` and prints the table.
+Writes ``bench/results/latest.json``, ``latest.md`` (the table, also printed) and ``explain.md``
+(``bench/explain.py``: the plans of the queries behind monthly, history and the fleet report).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from psycopg import sql
 
 from bench import floors
 from bench.client import ROOT, Client, gunicorn
-from bench.timing import Samples
+from bench.timing import measure_interleaved
 
 RESULTS = ROOT / "bench" / "results"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tenantmgmt_bench"
@@ -61,9 +62,8 @@ class Dataset:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="The 1M-row benchmark (docs/performance.md).")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
-    parser.add_argument("--requests", type=int, default=200, help="timed requests per endpoint")
-    parser.add_argument("--warmup", type=int, default=30, help="untimed requests first")
-    parser.add_argument("--fleet-requests", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=200, help="timed rounds: one request per endpoint each")
+    parser.add_argument("--warmup", type=int, default=10, help="untimed rounds first")
     parser.add_argument("--sample-tenants", type=int, default=50, help="tenants the per-tenant requests cycle over")
     parser.add_argument("--force-seed", action="store_true")
     args = parser.parse_args(argv)
@@ -87,26 +87,26 @@ def main(argv: list[str] | None = None) -> None:
         "warmup": args.warmup,
         "endpoints": {},
     }
-    log(f"measuring over HTTP, month {year}-{month:02d}, {args.requests} requests each after {args.warmup} warm-up")
-    with gunicorn(big.database_url) as address:
-        client = Client(address, big.token)
+    log(f"measuring over HTTP, month {year}-{month:02d}: {args.warmup} warm-up rounds, then {args.requests} timed")
+    with gunicorn(big.database_url) as big_address, gunicorn(small.database_url) as small_address:
         floor = floors.Floor(big.database_url)
         try:
             results["endpoints"] = measure_all(
-                client, floor, tenants, year, month, start, end, args=args, records=len_history(big)
+                Client(big_address, big.token),
+                Client(small_address, small.token),
+                floor,
+                tenants,
+                rng.sample(small.tenant_ids, args.sample_tenants),
+                year,
+                month,
+                start,
+                end,
+                args=args,
             )
         finally:
             floor.close()
-    with gunicorn(small.database_url) as address:
-        client = Client(address, small.token)
-        small_tenants = rng.sample(small.tenant_ids, args.sample_tenants)
-        for name, paths in {
-            "tenant_retrieve_10k": [f"/api/tenants/{t}/" for t in small_tenants],
-            "monthly_10k": [monthly_path(t, year, month) for t in small_tenants],
-        }.items():
-            log(f"  {name}")
-            results["endpoints"][name] = client.measure(paths, requests=args.requests, warmup=args.warmup).summary()
 
+    explain(big.database_url)
     results["ratios"] = ratios(results["endpoints"])
     results["targets"] = check_targets(results["endpoints"], results["ratios"])
     results["seconds"] = round(time.monotonic() - began, 1)
@@ -145,6 +145,17 @@ def prepare(database_url: str, *, records: int, force: bool) -> Dataset:
     )
 
 
+def explain(database_url: str) -> None:
+    """The query plans behind monthly, history and the fleet report: ``bench/results/explain.md``."""
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "0", "SECRET_KEY": "bench-only-secret-key"}
+    env.pop("REDIS_URL", None)
+    plans = subprocess.run(
+        [sys.executable, "-m", "bench.explain"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    (RESULTS / "explain.md").write_text(plans.stdout)
+    log("  query plans: bench/results/explain.md")
+
+
 def create_database(database_url: str) -> None:
     parts = urlsplit(database_url)
     name = parts.path.lstrip("/")
@@ -158,10 +169,6 @@ def create_database(database_url: str) -> None:
 def server_version(dataset: Dataset) -> str:
     with psycopg.connect(dataset.database_url) as connection:
         return connection.execute("SHOW server_version").fetchone()[0]
-
-
-def len_history(dataset: Dataset) -> int:
-    return dataset.history_rows // len(dataset.tenant_ids)
 
 
 def middle_month(history_end: datetime) -> tuple[int, int]:
@@ -190,31 +197,36 @@ def deep_page(client: Client, tenant: int) -> tuple[str, dict[str, Any]]:
 
 def measure_all(
     client: Client,
+    small_client: Client,
     floor: floors.Floor,
     tenants: list[int],
+    small_tenants: list[int],
     year: int,
     month: int,
     start: datetime,
     end: datetime,
     *,
     args: argparse.Namespace,
-    records: int,
 ) -> dict[str, dict]:
+    """Every endpoint over HTTP, then every SQL floor, each set interleaved round by round."""
     deep = {tenant: deep_page(client, tenant) for tenant in tenants}
     deep_positions = {tenant: position for tenant, (_, position) in deep.items()}
     verify_floors(client, floor, tenants[:10], year, month, start, end, deep)
 
     http = {
-        "tenant_retrieve": [f"/api/tenants/{t}/" for t in tenants],
-        "current_state": [f"/api/tenants/{t}/metrics/current-state" for t in tenants],
-        "monthly": [monthly_path(t, year, month) for t in tenants],
-        "history_first_page": [history_path(t) for t in tenants],
-        "history_deep_page": [deep[t][0] for t in tenants],
-        "comprehensive": [f"/api/tenants/{t}/metrics?year={year}&month={month}" for t in tenants],
-        "fleet": [f"/api/metrics/monthly?year={year}&month={month}"],
+        "tenant_retrieve": client.probe([f"/api/tenants/{t}/" for t in tenants]),
+        "current_state": client.probe([f"/api/tenants/{t}/metrics/current-state" for t in tenants]),
+        "monthly": client.probe([monthly_path(t, year, month) for t in tenants]),
+        "history_first_page": client.probe([history_path(t) for t in tenants]),
+        "history_deep_page": client.probe([deep[t][0] for t in tenants]),
+        "comprehensive": client.probe([f"/api/tenants/{t}/metrics?year={year}&month={month}" for t in tenants]),
+        "fleet": client.probe([f"/api/metrics/monthly?year={year}&month={month}"]),
+        # The same month over 10 records per tenant instead of 1,000, served by a second gunicorn.
+        "tenant_retrieve_10k": small_client.probe([f"/api/tenants/{t}/" for t in small_tenants]),
+        "monthly_10k": small_client.probe([monthly_path(t, year, month) for t in small_tenants]),
     }
     month_params = {"start": start, "end": end}
-    sql_floors = {
+    sql = {
         "tenant_retrieve": lambda t: [(floors.TENANT, {"tenant": t})],
         "current_state": lambda t: [(floors.CURRENT_STATE, {"tenant": t})],
         "monthly": lambda t: [(floors.MONTHLY, month_params | {"tenant": t})],
@@ -230,16 +242,21 @@ def measure_all(
         ],
         "fleet": lambda t: [(floors.FLEET, month_params)],
     }
-    results: dict[str, dict] = {}
-    for name, paths in http.items():
-        log(f"  {name}")
-        count = args.fleet_requests if name == "fleet" else args.requests
-        warmup = min(args.warmup, 5) if name == "fleet" else args.warmup
-        samples = client.measure(paths, requests=count, warmup=warmup)
-        # The fleet's SQL floor takes a third of a second: 30 runs tell its p50 well enough.
-        floor_count = min(count, 30) if name == "fleet" else count
-        floor_samples: Samples = floor.measure(sql_floors[name], tenants, requests=floor_count, warmup=warmup)
-        results[name] = samples.summary() | {"sql_floor_p50_ms": round(floor_samples.p50_ms, 3)}
+    log("  endpoints")
+    samples = measure_interleaved(
+        {name: (probe, 1) for name, probe in http.items()}, rounds=args.requests, warmup=args.warmup, log=log
+    )
+    log("  SQL floors")
+    # The fleet's floor takes a fifth of a second or more: every fifth round tells its p50 well enough.
+    floor_samples = measure_interleaved(
+        {name: (floor.probe(make, tenants), 5 if name == "fleet" else 1) for name, make in sql.items()},
+        rounds=args.requests,
+        warmup=args.warmup,
+        log=log,
+    )
+    results = {name: samples[name].summary() for name in http}
+    for name, floor_sample in floor_samples.items():
+        results[name]["sql_floor_p50_ms"] = round(floor_sample.p50_ms, 3)
     return results
 
 
@@ -356,7 +373,8 @@ def table(results: dict[str, Any]) -> str:
     rows += [
         "",
         f"{dataset['tenants']} tenants, {dataset['history_rows']:,} history rows, month {dataset['month']}; "
-        f"{results['requests']} timed requests per endpoint after {results['warmup']} warm-up; "
+        f"{results['requests']} timed requests per endpoint, interleaved round by round, after {results['warmup']} "
+        "warm-up rounds; "
         f"{results['machine']['cpus']} CPUs, PostgreSQL {results['machine']['postgres']}, "
         f"Python {results['machine']['python']}; run took {results['seconds']} s ({results['when']}); "
         f"load average {results['load_average']['before']:.1f} before, {results['load_average']['after']:.1f} after.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -38,3 +39,30 @@ class Samples:
             "queries": self.queries,
             "queries_constant": self.query_count_constant,
         }
+
+
+# One timed call: seconds taken, and the SQL query count the server reported (None when not known).
+Probe = Callable[[int], tuple[float, int | None]]
+
+
+def measure_interleaved(
+    probes: dict[str, tuple[Probe, int]], *, rounds: int, warmup: int, log: Callable[[str], None] = print
+) -> dict[str, Samples]:
+    """Call every probe once per round, round after round, so load from elsewhere hits all alike.
+
+    ``probes`` maps a name to ``(probe, every)``: the probe runs in every ``every``-th round (a slow
+    floor needs fewer runs). The first ``warmup`` rounds are not timed.
+    """
+    samples = {name: Samples() for name in probes}
+    for round_number in range(warmup + rounds):
+        if round_number % 50 == 0:
+            log(f"  round {round_number} of {warmup + rounds}")
+        for name, (probe, every) in probes.items():
+            if round_number % every:
+                continue
+            seconds, query_count = probe(round_number)
+            if round_number >= warmup:
+                samples[name].seconds.append(seconds)
+                if query_count is not None:
+                    samples[name].query_counts.append(query_count)
+    return samples
