@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from operator import itemgetter
 
 from .formatting import format_duration
 
@@ -184,20 +185,21 @@ def seconds_in_state(
     if clipped is None:
         return StateDurations(None, None, zero, ())
     start, end = clipped
+    # Plain tuples, not Transitions: this loop runs once per record of every tenant of a fleet.
     ordered = sorted(
-        (Transition(to_utc(t.changed_at), t.previous_state, t.new_state, t.id) for t in transitions),
-        key=lambda t: t.sort_key,
+        ((to_utc(t.changed_at), t.id, t.new_state, t.previous_state) for t in transitions), key=itemgetter(0, 1)
     )
+    state = (ordered[0][3] or UNKNOWN) if ordered else UNKNOWN  # before the first record (see state_at)
+    since = start
     segments: list[Segment] = []
-    state, since = state_at(ordered, start), start
-    for transition in ordered:
-        if transition.changed_at <= start:
-            continue
-        if transition.changed_at >= end:
+    for changed_at, _, new_state, _ in ordered:
+        if changed_at <= start:
+            state = new_state
+        elif changed_at >= end:
             break
-        if transition.new_state != state:
-            segments.append(Segment(state, since, transition.changed_at))
-            state, since = transition.new_state, transition.changed_at
+        elif new_state != state:
+            segments.append(Segment(state, since, changed_at))
+            state, since = new_state, changed_at
     segments.append(Segment(state, since, end))
     durations = dict(zero)
     for segment in segments:

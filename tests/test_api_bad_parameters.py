@@ -103,6 +103,14 @@ def test_a_bad_history_parameter_is_a_400_naming_it(viewer, tenant, endpoint, qu
     ("body", "param"),
     [
         ({"namespace": "tenants", "deployment_name": "web"}, "name"),
+        ({"name": "nul\x00byte", "namespace": "tenants", "deployment_name": "web"}, "name"),
+        ({"name": "n" * 101, "namespace": "tenants", "deployment_name": "web"}, "name"),
+        ({"name": "x", "namespace": "tenants", "deployment_name": "wéb"}, "deployment_name"),
+        ({"name": "x", "namespace": "tenants", "deployment_name": "web", "desired_replicas": None}, "desired_replicas"),
+        (
+            {"name": "x", "namespace": "tenants", "deployment_name": "web", "desired_replicas": 10**30},
+            "desired_replicas",
+        ),
         ({"name": "x", "namespace": "Tenants", "deployment_name": "web"}, "namespace"),
         ({"name": "x", "namespace": "tenants", "deployment_name": "-web"}, "deployment_name"),
         ({"name": "x", "namespace": "tenants", "deployment_name": "w" * 64}, "deployment_name"),
@@ -147,6 +155,7 @@ def test_a_taken_name_or_deployment_is_a_400_naming_the_field(superuser, make_te
         ({"replicas": None}, "replicas"),
         ({"replicas": 2, "reason": "x" * 1001}, "reason"),
         ({"replicas": 2, "reason": ["not", "text"]}, "reason"),
+        ({"replicas": 2, "reason": "nul\x00byte"}, "reason"),
     ],
 )
 def test_a_bad_scale_body_is_a_400_naming_it_and_records_nothing(operator, tenant, body, param):
