@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -39,10 +40,21 @@ from .computation import (
     monthly_metrics,
     to_utc,
 )
+from .usage import with_usage
 
 MIN_YEAR, MAX_YEAR = 1970, 9999
 DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT = 50, 1000
-TRANSITION_FIELDS = ("id", "tenant_id", "changed_at", "previous_state", "new_state", "new_replicas", "changed_by")
+TRANSITION_FIELDS = (
+    "id",
+    "tenant_id",
+    "changed_at",
+    "previous_state",
+    "new_state",
+    "new_replicas",
+    "changed_by",
+    "previous_replicas",
+    "source",
+)
 
 
 # --- parameters ---------------------------------------------------------------------------------
@@ -122,6 +134,8 @@ def _as_transition(row: dict) -> Transition:
         id=row["id"],
         new_replicas=row["new_replicas"],
         changed_by=row["changed_by"],
+        previous_replicas=row["previous_replicas"],
+        source=row["source"],
     )
 
 
@@ -187,15 +201,23 @@ def fleet_monthly_metrics(
     start, end = ref.window
     transitions = window_transitions([tenant.pk for tenant in tenants], start, min(end, to_utc(now)))
     return {
-        tenant.pk: monthly_metrics(
-            tenant_id=tenant.pk,
-            year=ref.year,
-            month=ref.month,
+        tenant.pk: with_usage(
+            monthly_metrics(
+                tenant_id=tenant.pk,
+                year=ref.year,
+                month=ref.month,
+                zone=ref.zone,
+                timezone_name=ref.timezone_name,
+                transitions=transitions.get(tenant.pk, []),
+                created_at=tenant.created_at,
+                now=now,
+            ),
+            transitions.get(tenant.pk, []),
             zone=ref.zone,
-            timezone_name=ref.timezone_name,
-            transitions=transitions.get(tenant.pk, []),
             created_at=tenant.created_at,
             now=now,
+            desired_replicas=tenant.desired_replicas,
+            cost_per_replica_hour=settings.COST_PER_REPLICA_HOUR,
         )
         for tenant in tenants
     }
