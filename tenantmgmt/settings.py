@@ -235,3 +235,5 @@ LOGGING = logging_config(level=LOG_LEVEL, log_format=LOG_FORMAT)
 COST_PER_REPLICA_HOUR = env_decimal("COST_PER_REPLICA_HOUR")
 # Bearer token Prometheus sends to scrape /metrics; unset: /metrics answers 404 (disabled).
 METRICS_BEARER_TOKEN = env_str("METRICS_BEARER_TOKEN") or None
+# Prometheus scrapes the pods over plain http inside the cluster; the bearer token guards it.
+SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]

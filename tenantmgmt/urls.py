@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from metrics.prometheus import metrics_view
 from tenantmgmt import health
 from tenants.cluster_status_api import ClusterStatusView
 
@@ -18,6 +19,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/auth/", include("rest_framework.urls")),
+    # Prometheus scrape endpoint (issue 10): 404 unless METRICS_BEARER_TOKEN is set.
+    path("metrics", metrics_view, name="prometheus-metrics"),
     # The web UI takes over "/" (issue 4); until then the admin is the front page.
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
