@@ -17,7 +17,7 @@ import base64
 import binascii
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -273,3 +273,36 @@ def tenant_history_page(tenant: Tenant, limit: int = DEFAULT_HISTORY_LIMIT, curs
     rows = list(records[: limit + 1])
     page, more = rows[:limit], len(rows) > limit
     return HistoryPage(page, encode_cursor(page[-1]) if more else None)
+
+
+# --- history export (keyset, streaming) ---------------------------------------------------------
+
+EXPORT_FIELDS = (
+    "id",
+    "tenant_id",
+    "previous_state",
+    "new_state",
+    "previous_replicas",
+    "new_replicas",
+    "changed_at",
+    "changed_by",
+    "reason",
+    "source",
+)
+
+
+def iter_history_for_export(tenant: Tenant, batch_size: int = 2000) -> Iterator[dict]:
+    """Every record of the tenant, oldest first, as dicts of ``EXPORT_FIELDS``.
+
+    Read ``batch_size`` at a time by keyset on ``(changed_at, id)`` (one indexed query per batch,
+    no OFFSET, no server-side cursor held open), so memory stays flat for any history length.
+    """
+    records = TenantStateHistory.objects.filter(tenant=tenant).order_by("changed_at", "id").values(*EXPORT_FIELDS)
+    batch = list(records[:batch_size])
+    while batch:
+        yield from batch
+        if len(batch) < batch_size:
+            return
+        last = batch[-1]
+        after = Q(changed_at__gt=last["changed_at"]) | Q(changed_at=last["changed_at"], id__gt=last["id"])
+        batch = list(records.filter(after)[:batch_size])
