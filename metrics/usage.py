@@ -56,7 +56,7 @@ class Usage:
     @property
     def availability_percentage(self) -> float | None:
         """Uptime / (window - planned downtime) * 100, half up to 2 decimals; None when nothing is left."""
-        return _percentage(self.uptime, self.total - self.planned_downtime)
+        return percentage_of(self.uptime, self.total - self.planned_downtime)
 
     @property
     def replica_hours(self) -> Decimal:
@@ -157,7 +157,8 @@ def _hours(replica_microseconds: int) -> Decimal:
     return (Decimal(replica_microseconds) / MICROSECONDS_PER_HOUR).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def _percentage(part: timedelta, whole: timedelta) -> float | None:
+def percentage_of(part: timedelta, whole: timedelta) -> float | None:
+    """``part`` / ``whole`` * 100 from exact microseconds, half up to 2 decimals; None when ``whole`` is empty."""
     whole_us = _microseconds(whole)
     if whole_us <= 0:
         return None
