@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from metrics.prometheus import metrics_view
@@ -21,6 +20,6 @@ urlpatterns = [
     path("api/auth/", include("rest_framework.urls")),
     # Prometheus scrape endpoint (issue 10): 404 unless METRICS_BEARER_TOKEN is set.
     path("metrics", metrics_view, name="prometheus-metrics"),
-    # The web UI takes over "/" (issue 4); until then the admin is the front page.
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # The web UI (issue 4): "/", login/logout and the tenant pages.
+    path("", include("tenants.urls")),
 ]

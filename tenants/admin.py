@@ -1,8 +1,20 @@
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from metrics.formatting import format_duration
+from metrics.selectors import fleet_monthly_metrics, resolve_month
 
 from . import cluster_admin  # noqa: F401  (registers the read-only cluster sync status)
 from .cluster import ClusterError
@@ -10,9 +22,25 @@ from .models import SimulatedDeployment, Tenant, TenantStateHistory
 from .services import TenantChange, tenant_register, tenant_start, tenant_stop, tenant_update
 from .states import Source
 
+INLINE_HISTORY_RECORDS = 20
+
+
+class NewestHistoryFormSet(BaseInlineFormSet):
+    """Only the newest records: a tenant's whole history would make its page unusably long."""
+
+    def get_queryset(self) -> QuerySet[TenantStateHistory]:
+        # One sliced queryset kept for the formset's life, so its rows are fetched once.
+        if not hasattr(self, "_newest"):
+            self._newest = super().get_queryset()[:INLINE_HISTORY_RECORDS]
+        return self._newest
+
 
 class HistoryInline(admin.TabularInline):
+    """The newest records, read-only; the link above them leads to all of them."""
+
     model = TenantStateHistory
+    formset = NewestHistoryFormSet
+    verbose_name_plural = f"State history (newest {INLINE_HISTORY_RECORDS})"
     fields = (
         "changed_at",
         "previous_state",
@@ -37,32 +65,101 @@ class HistoryInline(admin.TabularInline):
         return False
 
 
+class TenantChangeList(ChangeList):
+    """Computes this month's uptime for the whole page of tenants at once (a fixed number of queries)."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        now = timezone.now()
+        month = resolve_month(None, None, settings.TIME_ZONE, now=now)
+        metrics = fleet_monthly_metrics(self.result_list, month, now=now)
+        for tenant in self.result_list:
+            tenant.month_metrics = metrics[tenant.pk]
+            tenant.listed_at = now
+
+
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
-    list_display = ("name", "namespace", "deployment_name", "state", "replicas", "desired_replicas", "state_since")
+    list_display = (
+        "name",
+        "namespace",
+        "deployment_name",
+        "state",
+        "state_duration",
+        "month_uptime",
+        "replicas",
+        "desired_replicas",
+    )
     list_filter = ("state", "namespace")
     search_fields = ("name", "namespace", "deployment_name")
-    readonly_fields = ("state", "replicas", "state_since", "created_at", "updated_at")
+    readonly_fields = ("state", "replicas", "state_since", "created_at", "updated_at", "all_history")
     inlines = [HistoryInline]
     actions = ["start_selected", "stop_selected"]
+
+    def get_changelist(self, request: HttpRequest, **kwargs) -> type[ChangeList]:
+        return TenantChangeList
+
+    @admin.display(description="In state for", ordering="state_since")
+    def state_duration(self, tenant: Tenant) -> str:
+        if tenant.state_since is None:
+            return "-"
+        now: datetime = getattr(tenant, "listed_at", None) or timezone.now()
+        return format_duration((now - tenant.state_since).total_seconds())
+
+    @admin.display(description="Uptime this month")
+    def month_uptime(self, tenant: Tenant) -> str:
+        metrics = getattr(tenant, "month_metrics", None)
+        if metrics is None or metrics.uptime_percentage is None:
+            return "-"
+        return f"{metrics.uptime_percentage:.2f}%"
+
+    @admin.display(description="History")
+    def all_history(self, tenant: Tenant) -> str:
+        if tenant.pk is None:
+            return "-"
+        url = reverse("admin:tenants_tenantstatehistory_changelist") + f"?tenant__id__exact={tenant.pk}"
+        count = TenantStateHistory.objects.filter(tenant=tenant).count()
+        return format_html('<a href="{}">All {} records</a>', url, count)
+
+    def get_form(self, request: HttpRequest, obj: Tenant | None = None, change: bool = False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        cluster_error = getattr(request, "tenant_cluster_error", None)
+        if cluster_error is None:
+            return form
+
+        class FormWithClusterError(form):
+            def clean(self) -> dict:
+                super().clean()
+                raise ValidationError(cluster_error)
+
+        return FormWithClusterError
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ClusterError as exc:
+            # Registering asks the cluster about the Deployment. When it fails, show the form again with
+            # what was typed and the reason, rather than a server error; nothing was saved.
+            request.tenant_cluster_error = f"The cluster could not be asked about this Deployment: {exc}. " + (
+                "The tenant was not registered; try again when the cluster answers."
+            )
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request: HttpRequest, obj: Tenant, form, change: bool) -> None:
         if change:
             tenant_update(tenant=obj, **{field: form.cleaned_data[field] for field in form.changed_data})
             return
-        try:
-            registered = tenant_register(
-                name=obj.name,
-                namespace=obj.namespace,
-                deployment_name=obj.deployment_name,
-                desired_replicas=obj.desired_replicas,
-                actor=request.user.get_username(),
-                source=Source.ADMIN,
-            )
-        except ClusterError as exc:
-            # The admin has no clean way to fail save_model; say so and let the caller see it.
-            self.message_user(request, f"Cluster error: {exc}. The tenant was not registered.", messages.ERROR)
-            raise
+        # A ClusterError propagates to changeform_view, which shows the form again with the reason.
+        registered = tenant_register(
+            name=obj.name,
+            namespace=obj.namespace,
+            deployment_name=obj.deployment_name,
+            desired_replicas=obj.desired_replicas,
+            actor=request.user.get_username(),
+            source=Source.ADMIN,
+        )
         obj.pk = registered.pk
 
     def _run(self, request: HttpRequest, queryset: QuerySet[Tenant], service, verb: str) -> None:

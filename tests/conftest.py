@@ -121,3 +121,13 @@ def kubernetes_cluster(fake_kubernetes_api, tmp_path, monkeypatch, settings) -> 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- Static files (issue 4) ---
+@pytest.fixture(autouse=True)
+def _static_files_without_collectstatic(settings) -> None:
+    """Pages render in tests without `collectstatic`: plain static storage instead of the manifest one."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
