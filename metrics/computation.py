@@ -131,6 +131,13 @@ class MonthlyMetrics:
     baseline_replica_hours: Decimal = Decimal("0.00")
     replica_hours_saved: Decimal = Decimal("0.00")
     cost_saved: Decimal | None = None
+    # Filled in for tenants with schedules by metrics/adherence.py (null/0 without any).
+    schedule_adherence_percentage: float | None = None
+    wake_count: int = 0
+    wake_delay_p50_seconds: int | None = None
+    wake_delay_max_seconds: int | None = None
+    wake_delay_p50_formatted: str | None = None
+    wake_delay_max_formatted: str | None = None
 
 
 @dataclass(frozen=True)

@@ -122,6 +122,19 @@ class MonthlyMetricsSerializer(serializers.Serializer):
     cost_saved = two_decimals(
         allow_null=True, help_text="replica_hours_saved x COST_PER_REPLICA_HOUR; null when unset."
     )
+    schedule_adherence_percentage = serializers.FloatField(
+        allow_null=True,
+        help_text="Share of the scheduled time spent in the state the schedules intended; null without.",
+    )
+    wake_count = serializers.IntegerField(help_text="Scheduled starts at which the tenant was not running.")
+    wake_delay_p50_seconds = serializers.IntegerField(
+        allow_null=True, help_text="Median (lower) time from a scheduled start to running; null without wakes."
+    )
+    wake_delay_max_seconds = serializers.IntegerField(
+        allow_null=True, help_text="Longest wake; a start that never came up counts to the end of the window."
+    )
+    wake_delay_p50_formatted = serializers.CharField(allow_null=True)
+    wake_delay_max_formatted = serializers.CharField(allow_null=True)
 
 
 class HistoryRecordSerializer(serializers.ModelSerializer):

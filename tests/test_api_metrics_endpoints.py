@@ -43,6 +43,12 @@ BEYOND_UPTIME_FIELDS = {
     "baseline_replica_hours",
     "replica_hours_saved",
     "cost_saved",
+    "schedule_adherence_percentage",
+    "wake_count",
+    "wake_delay_p50_seconds",
+    "wake_delay_max_seconds",
+    "wake_delay_p50_formatted",
+    "wake_delay_max_formatted",
 }
 MONTHLY_FIELDS = SPEC_MONTHLY_FIELDS | BEYOND_UPTIME_FIELDS
 CURRENT_STATE_FIELDS = {
