@@ -171,6 +171,25 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Schedules (README "Schedules") -------------------------------------------------------------
+SCHEDULE_DISPATCH_SECONDS = env_float("SCHEDULE_DISPATCH_SECONDS", 30.0, minimum=1)
+CELERY_BEAT_SCHEDULE["dispatch-due-schedules"] = {
+    "task": "tenants.schedules.dispatch_due_schedules",
+    "schedule": SCHEDULE_DISPATCH_SECONDS,
+    # A dispatch waiting longer than its interval is superseded by the next one.
+    "options": {"expires": SCHEDULE_DISPATCH_SECONDS},
+}
+if REDIS_URL:
+    # Redis hands an unacknowledged message to another worker after visibility_timeout seconds.
+    # Schedule runs are acknowledged late (after the run), so this must exceed the longest a run
+    # can wait in a worker's prefetch buffer plus run (4 prefetched x ~40 s for a slow cluster:
+    # 10 s timeout x 4 attempts); we never send ETA/countdown messages, so a long wait for an ETA
+    # cannot trigger redelivery loops. It is also how long a run lost with a whole worker host
+    # waits before it is redelivered, hence minutes rather than Celery's default hour. A
+    # redelivered run that had in fact finished is a no-op (the unique execution row).
+    CELERY_VISIBILITY_TIMEOUT_SECONDS = env_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", 600, minimum=60)
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = CELERY_VISIBILITY_TIMEOUT_SECONDS
+
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -15,6 +15,8 @@ urlpatterns = [
     # --- API (issue 3): tenants, metrics, OpenAPI schema and Swagger UI, browsable-API login ---
     path("api/", include("tenants.api_urls")),
     path("api/", include("metrics.api_urls")),
+    # Schedules (issue 5)
+    path("api/", include("tenants.schedules.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/auth/", include("rest_framework.urls")),

@@ -19,6 +19,9 @@ SPEC_PATHS = {
     "/api/tenants/{tenant_id}/metrics/current-state": {"get"},
     "/api/tenants/{tenant_id}/metrics/monthly": {"get"},
     "/api/tenants/{tenant_id}/metrics/history": {"get"},
+    "/api/tenants/{tenant_id}/schedules/": {"get", "post"},
+    "/api/schedules/{id}/": {"get", "patch", "delete"},
+    "/api/schedules/{id}/executions/": {"get"},
 }
 
 
