@@ -17,11 +17,20 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, tzinfo
 from statistics import median_low
 
-from .computation import ONE_SECOND, RUNNING, Transition, seconds_in_state, to_utc
+from .computation import (
+    ONE_SECOND,
+    RUNNING,
+    MonthlyMetrics,
+    Transition,
+    month_window,
+    seconds_in_state,
+    to_utc,
+)
+from .formatting import format_duration
 from .usage import percentage_of
 
 
@@ -111,3 +120,29 @@ def _wake_delays(intents: Sequence[tuple[datetime, str]], segments, start: datet
             continue  # already up: no wake happened
         running = next((s.start for s in segments if s.end > at and s.state == RUNNING), end)
         yield max(running - at, timedelta(0))
+
+
+def with_adherence(
+    metrics: MonthlyMetrics,
+    transitions: Sequence[Transition],
+    intents: Sequence[Intent],
+    *,
+    zone: tzinfo,
+    created_at: datetime,
+    now: datetime,
+) -> MonthlyMetrics:
+    """``metrics`` with schedule adherence and wake delays filled in (unchanged without intents)."""
+    if not intents:
+        return metrics
+    window_start, window_end = month_window(metrics.year, metrics.month, zone)
+    adherence = schedule_adherence(transitions, intents, window_start, window_end, created_at=created_at, now=now)
+    p50, longest = adherence.wake_delay_p50_seconds, adherence.wake_delay_max_seconds
+    return replace(
+        metrics,
+        schedule_adherence_percentage=adherence.percentage,
+        wake_count=len(adherence.wake_delays),
+        wake_delay_p50_seconds=p50,
+        wake_delay_max_seconds=longest,
+        wake_delay_p50_formatted=None if p50 is None else format_duration(p50),
+        wake_delay_max_formatted=None if longest is None else format_duration(longest),
+    )

@@ -17,17 +17,19 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from django.conf import settings
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from prometheus_client import CollectorRegistry
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
 
 from tenants.cluster_sync import cluster_sync_report
 from tenants.models import Tenant
+from tenants.schedules.models import ExecutionStatus, ScheduleExecution
 
 from .computation import STATES
 from .selectors import fleet_monthly_metrics, resolve_month
@@ -97,7 +99,20 @@ class TenantMetricsCollector(Collector):
             replica_hours.add_metric([*labels, "actual"], float(figures.replica_hours))
             replica_hours.add_metric([*labels, "baseline"], float(figures.baseline_replica_hours))
         yield from (state, since, replicas, desired, seconds, downtime, replica_hours)
+        yield from self._schedules()
         yield from self._reconciler(now)
+
+    @staticmethod
+    def _schedules() -> Iterator[Metric]:
+        runs = CounterMetricFamily(
+            "tenantmgmt_schedule_executions",
+            "Schedule runs recorded, by outcome (audit rows are never deleted, so it only grows).",
+            labels=["status"],
+        )
+        counts = dict(ScheduleExecution.objects.values_list("status").annotate(count=Count("id")).order_by())
+        for status in ExecutionStatus.values:
+            runs.add_metric([status], counts.get(status, 0))
+        yield runs
 
     @staticmethod
     def _reconciler(now: datetime) -> Iterator[Metric]:

@@ -9,6 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from prometheus_client.parser import text_string_to_metric_families
 
 from tenants.cluster_sync import cluster_sync_record_success
+from tenants.schedules.models import ScheduleExecution
+from tenants.schedules.services import schedule_create
 from tests.histories import tenant_with_changes
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +123,19 @@ def test_openmetrics_is_served_when_the_scraper_asks_for_it(client, metrics_toke
 
     assert response["Content-Type"].startswith("application/openmetrics-text")
     assert response.content.decode().endswith("# EOF\n")
+
+
+def test_schedule_executions_are_counted_by_status(client, metrics_token):
+    tenant = tenant_with_changes("office", at(1), [])
+    with time_machine.travel(at(1)):
+        schedule = schedule_create(tenant=tenant, action="start", cron="0 8 * * *", actor="alice")
+    for day, status in ((2, "succeeded"), (3, "succeeded"), (4, "failed")):
+        ScheduleExecution.objects.create(
+            schedule=schedule, tenant=tenant, scheduled_for=at(day, 8), started_at=at(day, 8), status=status
+        )
+
+    found = samples(scrape(client))
+
+    assert found[("tenantmgmt_schedule_executions_total", (("status", "succeeded"),))] == 2
+    assert found[("tenantmgmt_schedule_executions_total", (("status", "failed"),))] == 1
+    assert found[("tenantmgmt_schedule_executions_total", (("status", "skipped"),))] == 0
