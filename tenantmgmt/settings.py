@@ -243,6 +243,12 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     )
 HEALTH_CHECK_TIMEOUT_SECONDS = env_float("HEALTH_CHECK_TIMEOUT_SECONDS", 2.0, minimum=0.1)
 
+# --- Benchmark (bench/, README "Performance") ----------------------------------------------------
+# Off unless asked: adds an X-Query-Count header so the benchmark can count SQL queries per request.
+BENCH_COUNT_QUERIES = env_bool("BENCH_COUNT_QUERIES", False)
+if BENCH_COUNT_QUERIES:
+    MIDDLEWARE.insert(0, "tenantmgmt.querycount.QueryCountHeaderMiddleware")
+
 # --- Logging ---------------------------------------------------------------------------------
 # To stdout, as JSON lines by default in production (LOG_FORMAT=plain for people), plain with DEBUG.
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
