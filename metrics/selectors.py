@@ -330,7 +330,17 @@ class HistoryPage:
 
 def encode_cursor(record: TenantStateHistory) -> str:
     """An opaque token for "records older than this one" in ``(changed_at, id)`` order."""
-    position = {"at": to_utc(record.changed_at).isoformat(), "id": record.pk}
+    return _encode_position(record.changed_at, record.pk)
+
+
+def cursor_starting_at(record: TenantStateHistory) -> str:
+    """A cursor whose page begins with ``record`` itself (a link to one record, e.g. a schedule's run)."""
+    # "Older than (changed_at, id + 1)" is this record and everything older than it.
+    return _encode_position(record.changed_at, record.pk + 1)
+
+
+def _encode_position(changed_at: datetime, record_id: int) -> str:
+    position = {"at": to_utc(changed_at).isoformat(), "id": record_id}
     return base64.urlsafe_b64encode(json.dumps(position, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
