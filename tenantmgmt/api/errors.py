@@ -20,12 +20,19 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
 from tenants.cluster import ClusterError
+from tenants.services import TenantArchivedError
 
 
 class ClusterUnavailableError(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_code = "cluster_error"
     default_detail = "The cluster could not be reached. Nothing was changed."
+
+
+class TenantArchivedConflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "archived"
+    default_detail = "The tenant is archived: it can be read but no longer changed."
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -36,6 +43,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, TenantArchivedError):
+        exc = TenantArchivedConflict(str(exc))
     elif isinstance(exc, ClusterError):
         exc = ClusterUnavailableError(f"Cluster error: {exc}. Nothing was changed.")
     response = exception_handler(exc, context)
