@@ -34,7 +34,7 @@ DROP FUNCTION IF EXISTS tenant_state_history_append_only();
 def on_postgresql(sql: str):
     def run(apps, schema_editor) -> None:
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, params=None)  # no placeholders: the % in RAISE is literal
 
     return run
 
