@@ -20,3 +20,7 @@ urlpatterns = [
     # The web UI (issue 4): "/", login/logout and the tenant pages.
     path("", include("tenants.urls")),
 ]
+
+# --- Errors (issue 9): JSON in the API's one error shape under /api/, HTML pages elsewhere ---
+handler404 = "tenantmgmt.api.errors.page_not_found"
+handler500 = "tenantmgmt.api.errors.server_error"

@@ -13,7 +13,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -80,3 +81,22 @@ def _field_errors(data: Any) -> dict[str, list[str]]:
         return errors
     items = data if isinstance(data, list) else [data]
     return {"body": [str(item) for item in items]}
+
+
+def _api_error(request: HttpRequest, status_code: int, detail: str, code: str) -> JsonResponse:
+    return JsonResponse({"detail": detail, "code": code, "errors": {}}, status=status_code)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler404``: under ``/api/`` the one error shape (a path such as ``/api/tenants/abc/`` matches no
+    route, so no API view runs to shape it); elsewhere Django's HTML page."""
+    if request.path.startswith("/api/"):
+        return _api_error(request, 404, f"No API endpoint at {request.path}.", "not_found")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: the one error shape under ``/api/``, Django's HTML page elsewhere."""
+    if request.path.startswith("/api/"):
+        return _api_error(request, 500, "Server error. It has been logged.", "server_error")
+    return defaults.server_error(request)
