@@ -170,6 +170,25 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Schedules (README "Schedules") -------------------------------------------------------------
+SCHEDULE_DISPATCH_SECONDS = env_float("SCHEDULE_DISPATCH_SECONDS", 30.0, minimum=1)
+CELERY_BEAT_SCHEDULE["dispatch-due-schedules"] = {
+    "task": "tenants.schedules.dispatch_due_schedules",
+    "schedule": SCHEDULE_DISPATCH_SECONDS,
+    # A dispatch waiting longer than its interval is superseded by the next one.
+    "options": {"expires": SCHEDULE_DISPATCH_SECONDS},
+}
+if REDIS_URL:
+    # Redis hands an unacknowledged message to another worker after visibility_timeout seconds.
+    # Schedule runs are acknowledged late (after the run), so this must exceed the longest a run
+    # can wait in a worker's prefetch buffer plus run (4 prefetched x ~40 s for a slow cluster:
+    # 10 s timeout x 4 attempts); we never send ETA/countdown messages, so a long wait for an ETA
+    # cannot trigger redelivery loops. It is also how long a run lost with a whole worker host
+    # waits before it is redelivered, hence minutes rather than Celery's default hour. A
+    # redelivered run that had in fact finished is a no-op (the unique execution row).
+    CELERY_VISIBILITY_TIMEOUT_SECONDS = env_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", 600, minimum=60)
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = CELERY_VISIBILITY_TIMEOUT_SECONDS
+
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -228,3 +247,63 @@ HEALTH_CHECK_TIMEOUT_SECONDS = env_float("HEALTH_CHECK_TIMEOUT_SECONDS", 2.0, mi
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 LOG_FORMAT = env_choice("LOG_FORMAT", "plain" if DEBUG else "json", LOG_FORMATS)
 LOGGING = logging_config(level=LOG_LEVEL, log_format=LOG_FORMAT)
+
+# --- Security and reliability (issue 9) --------------------------------------------------------
+# The cache fails open (tenantmgmt/cache.py): Redis down means no throttling, never a 500.
+if REDIS_URL:
+    CACHE_TIMEOUT_SECONDS = env_float("CACHE_TIMEOUT_SECONDS", 0.5, minimum=0.05)
+    CACHES["default"] = {
+        "BACKEND": "tenantmgmt.cache.FailOpenRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": CACHE_TIMEOUT_SECONDS, "socket_timeout": CACHE_TIMEOUT_SECONDS},
+    }
+# API throttling per user through the shared cache; "0" turns a scope off.
+API_THROTTLE_RATES = {
+    "user": env_str("API_THROTTLE_USER_RATE", "1200/minute") or None,
+    "anon": env_str("API_THROTTLE_ANON_RATE", "120/minute") or None,
+}
+API_THROTTLE_RATES = {scope: None if rate == "0" else rate for scope, rate in API_THROTTLE_RATES.items()}
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "tenantmgmt.api.throttling.UserRateThrottle",
+    "tenantmgmt.api.throttling.AnonRateThrottle",
+]
+# Login attempt limiting (django-axes): /login/, /admin/login/ and /api/auth/login/ all go through
+# django.contrib.auth.authenticate. After AXES_FAILURE_LIMIT failures for one username from one
+# address, that pair is locked out for AXES_COOLOFF_HOURS (a 429 page); `manage.py axes_reset`
+# (or axes_reset_username NAME) lifts it. Attempts are kept in the database, so web pods agree.
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_float("AXES_COOLOFF_HOURS", 0.25, minimum=0.01)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env_int("AXES_IPWARE_PROXY_COUNT", 0, minimum=0)  # 1 behind the Ingress controller
+AXES_VERBOSE = False
+# Content-Security-Policy (django-csp): scripts and styles only from our own origin, nothing inline;
+# htmx is told not to inject its indicator <style> (templates/base.html). Swagger UI gets its
+# allowances on /api/docs/ only (tenantmgmt/api/docs.py).
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+INSTALLED_APPS += ["csp"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"

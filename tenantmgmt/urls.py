@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from tenantmgmt import health
+from tenantmgmt.api.docs import SwaggerUIView
 from tenants.cluster_status_api import ClusterStatusView
 
 urlpatterns = [
@@ -14,8 +15,10 @@ urlpatterns = [
     # --- API (issue 3): tenants, metrics, OpenAPI schema and Swagger UI, browsable-API login ---
     path("api/", include("tenants.api_urls")),
     path("api/", include("metrics.api_urls")),
+    # Schedules (issue 5)
+    path("api/", include("tenants.schedules.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SwaggerUIView.as_view(url_name="api-schema"), name="api-docs"),  # CSP-ready (issue 9)
     path("api/auth/", include("rest_framework.urls")),
     # The web UI (issue 4): "/", login/logout and the tenant pages.
     path("", include("tenants.urls")),

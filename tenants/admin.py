@@ -19,6 +19,7 @@ from metrics.selectors import fleet_monthly_metrics, resolve_month
 from . import cluster_admin  # noqa: F401  (registers the read-only cluster sync status)
 from .cluster import ClusterError
 from .models import SimulatedDeployment, Tenant, TenantStateHistory
+from .schedules import admin as schedules_admin  # noqa: F401 (registers the schedule admins)
 from .services import (
     TenantArchivedError,
     TenantChange,

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from .schedules.models import ScheduleExecution, TenantSchedule  # noqa: F401 (schedule models: tenants app)
 from .states import Source, State
 
 # A DNS-1123 label, which is what Kubernetes accepts for namespaces and Deployment names.

@@ -1,4 +1,4 @@
-"""The only code that changes a tenant's state or writes its history.
+"""The only code that changes a tenant's state or writes its history (and archives or purges tenants).
 
 Every function here runs in one transaction with the tenant row locked, so concurrent changes
 to one tenant queue up and each history record's ``previous_state`` is the ``new_state`` of the
@@ -251,8 +251,8 @@ def tenant_purge(*, tenant: Tenant, actor: str) -> int:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT set_config(%s, 'on', true)", [PURGE_SETTING])
-        removed, _ = TenantStateHistory.objects.filter(tenant=locked).delete()
         _delete_dependents(locked)
+        removed, _ = TenantStateHistory.objects.filter(tenant=locked).delete()
         locked.delete()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -262,7 +262,11 @@ def tenant_purge(*, tenant: Tenant, actor: str) -> int:
 
 
 def _delete_dependents(tenant: Tenant) -> None:
-    """Rows other features keep about a tenant (schedules and their runs), deleted before it."""
+    """Rows other features keep about a tenant, deleted before its history (runs point at records)."""
+    from .schedules.models import ScheduleExecution, TenantSchedule  # schedules import this module
+
+    ScheduleExecution.objects.filter(tenant=tenant).delete()
+    TenantSchedule.objects.filter(tenant=tenant).delete()
 
 
 def _lock(tenant: Tenant, *, allow_archived: bool = False) -> Tenant:

@@ -6,6 +6,7 @@ from celery import shared_task
 
 from .cluster import ClusterError
 from .reconciler import reconcile_tenants as run_reconcile
+from .schedules.tasks import dispatch_due_schedules, run_schedule  # noqa: F401 (registers the schedule tasks)
 
 
 @shared_task(name="tenants.tasks.reconcile_tenants", ignore_result=True)

@@ -3,8 +3,8 @@
 Each operation gets ``FUZZ_EXAMPLES`` examples (positive and negative generation), derandomized so
 CI sees the same cases every run. The checks: never a server error, and every response has a
 documented status, content type, headers and body shape. Requests carry a superuser's token so
-every operation is reached past authentication; half the generated tenant ids are mapped to a real
-tenant so requests reach the code behind the 404.
+every operation is reached past authentication; half the generated tenant and schedule ids are
+mapped to a real tenant and schedule so requests reach the code behind the 404.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tenants.models import Tenant
+from tenants.schedules.services import schedule_create
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ CHECKS = [
 schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 
 # The id of the tenant each example may use (set per test by the fixture below).
-KNOWN = {"tenant_id": 0}
+KNOWN = {"tenant_id": 0, "pk": 0}
 # Requests sent per operation, written to test-artifacts/fuzz-calls.json for the record.
 CALLS: Counter[str] = Counter()
 
@@ -63,9 +64,10 @@ def _report_calls():
 
 @schema.hook
 def map_path_parameters(context, path_parameters: dict | None) -> dict | None:
-    value = (path_parameters or {}).get("tenant_id")
-    if isinstance(value, int) and not isinstance(value, bool) and value % 2 == 0:
-        path_parameters["tenant_id"] = KNOWN["tenant_id"]
+    for name, known in KNOWN.items():  # tenant_id, and pk (a schedule's id)
+        value = (path_parameters or {}).get(name)
+        if isinstance(value, int) and not isinstance(value, bool) and value % 2 == 0:
+            path_parameters[name] = known
     return path_parameters
 
 
@@ -73,6 +75,7 @@ def map_path_parameters(context, path_parameters: dict | None) -> dict | None:
 def fuzz_target(make_tenant, superuser, ready_at_once, settings_override) -> dict[str, str]:
     tenant = make_tenant("fuzzed", desired_replicas=2)
     KNOWN["tenant_id"] = tenant.pk
+    KNOWN["pk"] = schedule_create(tenant=tenant, action="scale", replicas=3, cron="0 7 * * 1-5", actor="fuzz").pk
     token, _ = Token.objects.get_or_create(user=superuser)
     return {"Authorization": f"Token {token.key}"}
 

@@ -17,10 +17,13 @@ from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from tenants.cluster_sync import cluster_sync_record_success
-from tenants.models import SimulatedDeployment, Tenant, TenantStateHistory
+from tenants.models import ClusterSyncStatus, SimulatedDeployment, Tenant, TenantStateHistory
+from tenants.schedules.models import ScheduleExecution
+from tenants.schedules.services import schedule_create
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +116,22 @@ MATRIX: list[Row] = [
     *api("GET", "/api/tenants/{tenant}/metrics/current-state", 401, 403, 200, 200, 200),
     *api("GET", "/api/tenants/{tenant}/metrics/monthly", 401, 403, 200, 200, 200),
     *api("GET", "/api/tenants/{tenant}/metrics/history", 401, 403, 200, 200, 200),
+    # --- schedules (issue 5): reading needs view_tenant, writing operate_tenant ---
+    row("GET", "/api/tenants/{tenant}/schedules/", 401, 403, 200, 200, 200),
+    row(
+        "POST",
+        "/api/tenants/{tenant}/schedules/",
+        401,
+        403,
+        403,
+        201,
+        201,
+        data={"action": "stop", "cron": "0 20 * * 1-5"},
+    ),
+    row("GET", "/api/schedules/{schedule}/", 401, 403, 200, 200, 200),
+    row("PATCH", "/api/schedules/{schedule}/", 401, 403, 403, 200, 200, data={"enabled": False}),
+    row("DELETE", "/api/schedules/{deletable_{n}}/", 401, 403, 403, 204, 204),
+    row("GET", "/api/schedules/{schedule}/executions/", 401, 403, 200, 200, 200),
     # The schema and its Swagger UI are public, like any API reference; they hold no data.
     row("GET", "/api/schema/", 200, 200, 200, 200, 200),
     row("GET", "/api/docs/", 200, 200, 200, 200, 200),
@@ -153,6 +172,9 @@ MATRIX: list[Row] = [
     *admin_model("tenants", "tenantstatehistory", "{record}", "", "", "full", add=403, delete=403),
     *admin_model("tenants", "simulateddeployment", "{simulated}", "", "", "full"),
     *admin_model("tenants", "clustersyncstatus", "{sync}", "", "", "full", add=403, delete=403),
+    *admin_model("tenants", "tenantschedule", "{schedule}", "", "", "full"),
+    # Schedule executions are audit records too.
+    *admin_model("tenants", "scheduleexecution", "{execution}", "", "", "full", add=403, delete=403),
     *admin_model("auth", "user", "{user}", "", "", "full"),
     row("GET", "/admin/auth/user/{user}/password/", 302, 302, 403, 403, 200),
     *admin_model("auth", "group", "{group}", "", "", "full"),
@@ -180,11 +202,16 @@ def url_routes(patterns=None, prefix: str = "") -> set[str]:
 
 # Values to route with: any number resolves, and this is only about which pattern answers.
 ROUTE_PLACEHOLDERS = {key: "1" for key in ("tenant", "other", "record", "simulated", "sync", "user", "group")}
-ROUTE_PLACEHOLDERS |= {"token": "1", "tenant_type": "1", "n": "1"}
+ROUTE_PLACEHOLDERS |= {"token": "1", "tenant_type": "1", "schedule": "1", "execution": "1", "deletable_0": "1"}
+
+
+def concrete(path: str, values: dict[str, str], number: int) -> str:
+    """The path with its placeholders filled; ``{n}`` (the role's number) first, for per-role objects."""
+    return path.replace("{n}", str(number)).format(**values)
 
 
 def test_every_url_pattern_has_a_row():
-    covered = {resolve(r.path.format(**ROUTE_PLACEHOLDERS)).route for r in MATRIX}
+    covered = {resolve(concrete(r.path, ROUTE_PLACEHOLDERS, 0)).route for r in MATRIX}
     missing = url_routes() - covered
     assert not missing, f"URL patterns without a row in the permission matrix: {sorted(missing)}"
 
@@ -212,10 +239,17 @@ def objects(make_tenant, ready_at_once, users) -> dict[str, str]:
     other = make_tenant("other")
     cluster_sync_record_success(backend="simulated", tenants_seen=2, namespaces_seen=1, duration_seconds=0.1)
     SimulatedDeployment.objects.get_or_create(namespace="tenants", name=tenant.deployment_name)
-    from tenants.models import ClusterSyncStatus
-
     token, _ = Token.objects.get_or_create(user=users["viewer"])
+    schedules = [
+        schedule_create(tenant=tenant, action="stop", cron="0 20 * * *", actor="tester") for _ in range(1 + len(ROLES))
+    ]
+    execution = ScheduleExecution.objects.create(
+        schedule=schedules[0], tenant=tenant, scheduled_for=timezone.now(), started_at=timezone.now(), status="skipped"
+    )
     return {
+        "schedule": str(schedules[0].pk),
+        "execution": str(execution.pk),
+        **{f"deletable_{number}": str(schedule.pk) for number, schedule in enumerate(schedules[1:])},
         "tenant": str(tenant.pk),
         "other": str(other.pk),
         "record": str(TenantStateHistory.objects.filter(tenant=tenant).first().pk),
@@ -252,5 +286,5 @@ def test_each_role_gets_the_expected_status(r: Row, users, objects):
             client.force_login(users[role])
         # POST /api/tenants/ registers a new tenant per role, so each has names of its own.
         data = {key: value.format(n=number) if isinstance(value, str) else value for key, value in r.data.items()}
-        actual[role] = _request(client, r, r.path.format(**objects, n=number), data).status_code
+        actual[role] = _request(client, r, concrete(r.path, objects, number), data).status_code
     assert actual == dict(zip(ROLES, r.statuses, strict=True))

@@ -5,8 +5,10 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
+    # Depends on both 0002s (cluster sync status and schedules): it is also their merge.
     dependencies = [
         ('tenants', '0002_cluster_sync_status'),
+        ('tenants', '0002_schedules'),
     ]
 
     operations = [

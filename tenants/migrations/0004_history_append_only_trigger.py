@@ -9,6 +9,8 @@ Reversible: migrating back drops the trigger and its function.
 
 from django.db import migrations
 
+from tenants.migrations import _sql
+
 FORWARD = """
 CREATE OR REPLACE FUNCTION tenant_state_history_append_only() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -31,15 +33,7 @@ DROP FUNCTION IF EXISTS tenant_state_history_append_only();
 """
 
 
-def on_postgresql(sql: str):
-    def run(apps, schema_editor) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql, params=None)  # no placeholders: the % in RAISE is literal
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("tenants", "0003_tenant_archived_at")]
 
-    operations = [migrations.RunPython(on_postgresql(FORWARD), on_postgresql(BACKWARD), elidable=False)]
+    operations = [migrations.RunPython(_sql.on_postgresql(FORWARD), _sql.on_postgresql(BACKWARD), elidable=False)]
