@@ -97,7 +97,7 @@ def test_dispatching_with_the_broker_down_says_so_and_the_run_stays_due(private_
     TenantSchedule.objects.filter(pk=schedule.pk).update(next_run_at=missed)
     private_redis.stop()
 
-    with pytest.raises(BrokerUnavailableError, match="broker could not be reached.*1 scheduled run"):
+    with pytest.raises(BrokerUnavailableError, match=r"broker could not be reached.*1 scheduled run"):
         schedules_dispatch(enqueue=enqueue_runs)
 
     schedule.refresh_from_db()
