@@ -25,6 +25,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## The 1M-row benchmark on PostgreSQL: seeds its own databases (BENCH_DATABASE_URL, default
+## postgres://postgres@127.0.0.1:5432/tenantmgmt_bench and _10k), runs gunicorn, writes bench/results/.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

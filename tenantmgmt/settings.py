@@ -10,6 +10,7 @@ from .env import (
     env_bool,
     env_choice,
     env_database,
+    env_decimal,
     env_float,
     env_int,
     env_list,
@@ -242,6 +243,12 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     )
 HEALTH_CHECK_TIMEOUT_SECONDS = env_float("HEALTH_CHECK_TIMEOUT_SECONDS", 2.0, minimum=0.1)
 
+# --- Benchmark (bench/, README "Performance") ----------------------------------------------------
+# Off unless asked: adds an X-Query-Count header so the benchmark can count SQL queries per request.
+BENCH_COUNT_QUERIES = env_bool("BENCH_COUNT_QUERIES", False)
+if BENCH_COUNT_QUERIES:
+    MIDDLEWARE.insert(0, "tenantmgmt.querycount.QueryCountHeaderMiddleware")
+
 # --- Logging ---------------------------------------------------------------------------------
 # To stdout, as JSON lines by default in production (LOG_FORMAT=plain for people), plain with DEBUG.
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
@@ -307,3 +314,11 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+
+# --- Beyond uptime (issue 10): replica-hours pricing, Prometheus /metrics --------------------
+# Optional price of one replica-hour (any currency, e.g. 0.042): the monthly metrics then say the money saved.
+COST_PER_REPLICA_HOUR = env_decimal("COST_PER_REPLICA_HOUR")
+# Bearer token Prometheus sends to scrape /metrics; unset: /metrics answers 404 (disabled).
+METRICS_BEARER_TOKEN = env_str("METRICS_BEARER_TOKEN") or None
+# Prometheus scrapes the pods over plain http inside the cluster; the bearer token guards it.
+SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from metrics import fleet_urls
+from metrics.prometheus import metrics_view
 from tenantmgmt import health
 from tenantmgmt.api.docs import SwaggerUIView
 from tenants.cluster_status_api import ClusterStatusView
@@ -20,6 +22,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerUIView.as_view(url_name="api-schema"), name="api-docs"),  # CSP-ready (issue 9)
     path("api/auth/", include("rest_framework.urls")),
+    # --- The fleet report (issue 8): GET /api/metrics/monthly and the /fleet/ page ---
+    path("api/", include(fleet_urls.api_urlpatterns)),
+    *fleet_urls.page_urlpatterns,
+    # Prometheus scrape endpoint (issue 10): 404 unless METRICS_BEARER_TOKEN is set.
+    path("metrics", metrics_view, name="prometheus-metrics"),
     # The web UI (issue 4): "/", login/logout and the tenant pages.
     path("", include("tenants.urls")),
 ]

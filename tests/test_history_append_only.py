@@ -86,7 +86,7 @@ def test_the_api_has_no_way_to_change_or_delete_history(superuser, make_tenant):
 @requires_postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_trigger_migration_reverses(make_tenant):
-    call_command("migrate", "tenants", "0003", verbosity=0)
+    call_command("migrate", "tenants", "0004_tenant_archived_at", verbosity=0)
     try:
         record = _record(make_tenant())
         TenantStateHistory.objects.filter(pk=record.pk).update(reason="no trigger now")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
@@ -132,6 +133,11 @@ MATRIX: list[Row] = [
     row("PATCH", "/api/schedules/{schedule}/", 401, 403, 403, 200, 200, data={"enabled": False}),
     row("DELETE", "/api/schedules/{deletable_{n}}/", 401, 403, 403, 204, 204),
     row("GET", "/api/schedules/{schedule}/executions/", 401, 403, 200, 200, 200),
+    # --- fleet report (issue 8) and Prometheus (issue 10) ---
+    *api("GET", "/api/metrics/monthly", 401, 403, 200, 200, 200),
+    row("GET", "/fleet/", 302, 403, 200, 200, 200),
+    # /metrics needs METRICS_BEARER_TOKEN, not a session: 404 while unset (the default), whoever asks.
+    row("GET", "/metrics", 404, 404, 404, 404, 404),
     # The schema and its Swagger UI are public, like any API reference; they hold no data.
     row("GET", "/api/schema/", 200, 200, 200, 200, 200),
     row("GET", "/api/docs/", 200, 200, 200, 200, 200),
@@ -175,6 +181,10 @@ MATRIX: list[Row] = [
     *admin_model("tenants", "tenantschedule", "{schedule}", "", "", "full"),
     # Schedule executions are audit records too.
     *admin_model("tenants", "scheduleexecution", "{execution}", "", "", "full", add=403, delete=403),
+    # Login attempts (django-axes): superusers may look at and delete them (deleting one lifts a lockout).
+    *admin_model("axes", "accessattempt", "{attempt}", "", "", "full", add=403),
+    *admin_model("axes", "accesslog", "{access_log}", "", "", "full", add=403),
+    *admin_model("axes", "accessfailurelog", "{failure_log}", "", "", "full", add=403),
     *admin_model("auth", "user", "{user}", "", "", "full"),
     row("GET", "/admin/auth/user/{user}/password/", 302, 302, 403, 403, 200),
     *admin_model("auth", "group", "{group}", "", "", "full"),
@@ -203,6 +213,7 @@ def url_routes(patterns=None, prefix: str = "") -> set[str]:
 # Values to route with: any number resolves, and this is only about which pattern answers.
 ROUTE_PLACEHOLDERS = {key: "1" for key in ("tenant", "other", "record", "simulated", "sync", "user", "group")}
 ROUTE_PLACEHOLDERS |= {"token": "1", "tenant_type": "1", "schedule": "1", "execution": "1", "deletable_0": "1"}
+ROUTE_PLACEHOLDERS |= {"attempt": "1", "access_log": "1", "failure_log": "1"}
 
 
 def concrete(path: str, values: dict[str, str], number: int) -> str:
@@ -246,7 +257,11 @@ def objects(make_tenant, ready_at_once, users) -> dict[str, str]:
     execution = ScheduleExecution.objects.create(
         schedule=schedules[0], tenant=tenant, scheduled_for=timezone.now(), started_at=timezone.now(), status="skipped"
     )
+    login_attempt = {"username": "nobody", "ip_address": "127.0.0.1", "user_agent": "test", "path_info": "/login/"}
     return {
+        "attempt": str(AccessAttempt.objects.create(failures_since_start=1, **login_attempt).pk),
+        "access_log": str(AccessLog.objects.create(**login_attempt).pk),
+        "failure_log": str(AccessFailureLog.objects.create(**login_attempt).pk),
         "schedule": str(schedules[0].pk),
         "execution": str(execution.pk),
         **{f"deletable_{number}": str(schedule.pk) for number, schedule in enumerate(schedules[1:])},

@@ -124,3 +124,31 @@ def test_the_services_refuse_to_change_an_archived_tenant(make_tenant):
     with pytest.raises(TenantArchivedError):
         tenant_start(tenant=tenant, actor="tester", source=Source.API)
     assert Tenant.objects.archived().get() == tenant
+
+
+def test_an_archived_tenant_is_not_in_the_fleet_report_or_the_fleet_page(archived, client, viewer):
+    rows = token_client(viewer).get("/api/metrics/monthly").json()["results"]
+    assert [row["tenant_name"] for row in rows] == ["kept"]
+    client.force_login(viewer)
+    page = client.get("/fleet/").content.decode()
+    assert "kept" in page and ">gone<" not in page
+
+
+def test_an_archived_tenant_is_not_exported_to_prometheus(archived, client, settings):
+    settings.METRICS_BEARER_TOKEN = "scrape-token-for-tests"
+    body = client.get("/metrics", headers={"Authorization": "Bearer scrape-token-for-tests"}).content.decode()
+    assert 'tenant="kept"' in body
+    assert 'tenant="gone"' not in body
+
+
+def test_history_cannot_be_imported_into_an_archived_tenant(archived, tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    export = tmp_path / "old.csv"
+    header = "id,tenant_id,previous_state,new_state,previous_replicas,new_replicas,changed_at,changed_by,reason,source"
+    export.write_text(f"{header}\n1,{archived.pk},stopped,running,0,1,2030-01-01T00:00:00+00:00,old,,api\n")
+    with pytest.raises(CommandError):
+        call_command("import_history", str(export), stdout=StringIO(), stderr=StringIO())
+    assert TenantStateHistory.objects.filter(tenant=archived).count() == 1

@@ -1,7 +1,7 @@
 """On PostgreSQL, schedule executions (audit records of each run) cannot be deleted.
 
 DELETE is refused except during ``manage.py purge_tenant`` (``tenantmgmt.allow_purge = 'on'``, as
-for ``tenant_state_history``, migration 0004). UPDATE stays allowed: a run fills in its outcome in
+for ``tenant_state_history``, migration 0005). UPDATE stays allowed: a run fills in its outcome in
 the transaction that inserted the row, and deleting a schedule sets its runs' ``schedule_id`` to
 null (they are kept). No-op on other databases; reversible.
 """
@@ -33,6 +33,6 @@ DROP FUNCTION IF EXISTS schedule_executions_keep_rows();
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tenants", "0004_history_append_only_trigger")]
+    dependencies = [("tenants", "0005_history_append_only_trigger")]
 
     operations = [migrations.RunPython(_sql.on_postgresql(FORWARD), _sql.on_postgresql(BACKWARD), elidable=False)]

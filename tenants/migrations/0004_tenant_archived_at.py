@@ -5,10 +5,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    # Depends on both 0002s (cluster sync status and schedules): it is also their merge.
     dependencies = [
-        ('tenants', '0002_cluster_sync_status'),
-        ('tenants', '0002_schedules'),
+        ('tenants', '0003_merge_schedules_cluster_sync'),
     ]
 
     operations = [

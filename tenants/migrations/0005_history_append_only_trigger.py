@@ -34,6 +34,6 @@ DROP FUNCTION IF EXISTS tenant_state_history_append_only();
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tenants", "0003_tenant_archived_at")]
+    dependencies = [("tenants", "0004_tenant_archived_at")]
 
     operations = [migrations.RunPython(_sql.on_postgresql(FORWARD), _sql.on_postgresql(BACKWARD), elidable=False)]
