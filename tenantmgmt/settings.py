@@ -322,3 +322,5 @@ COST_PER_REPLICA_HOUR = env_decimal("COST_PER_REPLICA_HOUR")
 METRICS_BEARER_TOKEN = env_str("METRICS_BEARER_TOKEN") or None
 # Prometheus scrapes the pods over plain http inside the cluster; the bearer token guards it.
 SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]
+# An unknown ?format= is a 400 naming the parameter (tenantmgmt/api/negotiation.py).
+REST_FRAMEWORK["DEFAULT_CONTENT_NEGOTIATION_CLASS"] = "tenantmgmt.api.negotiation.StrictFormatNegotiation"

@@ -160,3 +160,15 @@ def test_the_scale_button_answers_bad_replicas_with_a_400(client, operator, tena
     response = client.post(f"/tenants/{tenant.pk}/scale", {"replicas": replicas}, headers={"HX-Request": "true"})
     assert response.status_code == 400
     assert TenantStateHistory.objects.filter(tenant=tenant).count() == 1
+
+
+@pytest.mark.parametrize("path", ["/api/metrics/monthly?format=AAA", "/api/tenants/{id}/?format=xml"])
+def test_an_unknown_format_is_a_400_naming_it(viewer, tenant, path):
+    _assert_error(token_client(viewer).get(path.format(id=tenant.pk)), 400, "format")
+
+
+@pytest.mark.parametrize("path", ["/api/tenants/{id}/metrics/history?format=csv", "/api/metrics/monthly?format=csv"])
+def test_options_on_a_csv_endpoint_answers_json(viewer, tenant, path):
+    response = token_client(viewer).options(path.format(id=tenant.pk))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")

@@ -60,7 +60,13 @@ def test_pages_run_under_the_policy_without_a_single_violation(demo, live_server
         assert _percent(segment, "left") == float(segment.get_attribute("data-left"))
         assert page.evaluate("() => document.querySelectorAll('style').length") == 0  # htmx injected none
 
-        for path in ("/admin/", "/admin/tenants/tenant/", f"/admin/tenants/tenant/{demo}/change/", "/api/docs/"):
+        for path in (
+            "/fleet/",
+            "/admin/",
+            "/admin/tenants/tenant/",
+            f"/admin/tenants/tenant/{demo}/change/",
+            "/api/docs/",
+        ):
             page.goto(f"{live_server.url}{path}")
             page.wait_for_load_state("networkidle")
         assert page.locator(".swagger-ui").count() == 1

@@ -11,5 +11,9 @@
       if (element.dataset.left !== undefined) element.style.left = element.dataset.left + "%";
     });
   }
-  htmx.onLoad(place);
+  if (window.htmx) {
+    htmx.onLoad(place);
+  } else {  // a page without htmx (the fleet report)
+    document.addEventListener("DOMContentLoaded", function () { place(document.body); });
+  }
 })();
