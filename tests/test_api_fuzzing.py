@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import (
@@ -78,6 +80,18 @@ def fuzz_target(make_tenant, superuser, ready_at_once, settings_override) -> dic
     KNOWN["pk"] = schedule_create(tenant=tenant, action="scale", replicas=3, cron="0 7 * * 1-5", actor="fuzz").pk
     token, _ = Token.objects.get_or_create(user=superuser)
     return {"Authorization": f"Token {token.key}"}
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Schemathesis calls the WSGI app directly, not through Django's test client, so the request
+    signals would close the test's database connection (inside its transaction) after each request.
+    Django's test client disconnects them the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
