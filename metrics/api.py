@@ -20,7 +20,7 @@ from tenantmgmt.api.permissions import CanViewTenants
 from tenantmgmt.api.schema import error_responses
 from tenants.models import Tenant
 
-from .csv_export import CSV_MEDIA_TYPE, CsvRenderer, csv_response, json_errors, wants_csv
+from .csv_export import CSV_MEDIA_TYPE, CsvDownloadMixin, CsvRenderer, csv_response, wants_csv
 from .selectors import (
     EXPORT_FIELDS,
     iter_history_for_export,
@@ -125,7 +125,7 @@ class MonthlyMetricsView(TenantMetricsView):
         **error_responses(400, 401, 403, 404),
     },
 )
-class HistoryView(TenantMetricsView):
+class HistoryView(CsvDownloadMixin, TenantMetricsView):
     """History records newest first; follow `next` (keyset pagination with an opaque `cursor`).
 
     With `?format=csv` the whole history, oldest first, streamed: the old system's columns plus
@@ -134,11 +134,6 @@ class HistoryView(TenantMetricsView):
 
     params_serializer_class = HistoryParamsSerializer
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CsvRenderer]
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if wants_csv(self.request):
-            json_errors(self.request)
-        return super().handle_exception(exc)
 
     def get(self, request: Request, tenant_id: int) -> Response | StreamingHttpResponse:
         tenant = get_tenant(tenant_id)

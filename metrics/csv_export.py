@@ -14,6 +14,7 @@ from datetime import datetime
 from django.http import StreamingHttpResponse
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from tenantmgmt.api.fields import UtcDateTimeField
 
@@ -43,6 +44,23 @@ def json_errors(request: Request) -> None:
     """Render this request's error response as JSON whatever format was asked for."""
     request.accepted_renderer = JSONRenderer()
     request.accepted_media_type = JSONRenderer.media_type
+
+
+class CsvDownloadMixin:
+    """For an APIView offering ``?format=csv``: only its GET body is CSV; errors and OPTIONS are JSON.
+
+    (An OPTIONS request with ``?format=csv`` used to reach ``CsvRenderer.render``: a 500, found by
+    the schema fuzzing in issue 9.)
+    """
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if wants_csv(self.request):
+            json_errors(self.request)
+        return super().handle_exception(exc)
+
+    def options(self, request: Request, *args, **kwargs) -> Response:
+        json_errors(request)
+        return super().options(request, *args, **kwargs)
 
 
 class _Echo:

@@ -16,7 +16,7 @@ from rest_framework.settings import api_settings
 from tenantmgmt.api.schema import error_responses
 
 from .api import TenantMetricsView
-from .csv_export import CSV_MEDIA_TYPE, CsvRenderer, csv_response, json_errors, wants_csv
+from .csv_export import CSV_MEDIA_TYPE, CsvDownloadMixin, CsvRenderer, csv_response, wants_csv
 from .selectors import FleetMonthlyRow, fleet_monthly_report
 from .serializers import MonthlyMetricsSerializer, MonthParamsSerializer, two_decimals
 
@@ -88,7 +88,7 @@ def fleet_csv_columns() -> list[str]:
         **error_responses(400, 401, 403),
     },
 )
-class FleetMonthlyReportView(TenantMetricsView):
+class FleetMonthlyReportView(CsvDownloadMixin, TenantMetricsView):
     """The same fields and parameters as ``/api/tenants/{id}/metrics/monthly``, for all tenants at once.
 
     `totals` adds up the fleet's planned/unplanned downtime and replica-hours. `?format=csv` gives
@@ -97,11 +97,6 @@ class FleetMonthlyReportView(TenantMetricsView):
 
     params_serializer_class = MonthParamsSerializer
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CsvRenderer]
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if wants_csv(self.request):
-            json_errors(self.request)
-        return super().handle_exception(exc)
 
     def get(self, request: Request) -> Response | StreamingHttpResponse:
         now = timezone.now()

@@ -51,7 +51,7 @@ class TenantMetricsCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         now = self.now or timezone.now()
-        tenants = list(Tenant.objects.order_by("id"))
+        tenants = list(Tenant.objects.active().order_by("id"))  # archived tenants are no longer reported
         # This month in UTC: Prometheus has no time zone (Grafana shifts for display).
         month = fleet_monthly_metrics(tenants, resolve_month(None, None, "UTC", now=now), now=now)
 

@@ -431,6 +431,7 @@ def fleet_monthly_report(ref: MonthRef, now: datetime | None = None) -> list[Fle
     window's start, one range read of the month's records and the enabled schedules, through the
     same computation as the per-tenant endpoint.
     """
-    tenants = list(Tenant.objects.only("id", "name", "created_at", "desired_replicas").order_by("name", "id"))
+    # Archived tenants are not in the fleet (issue 9); their metrics stay readable by id.
+    tenants = list(Tenant.objects.active().only("id", "name", "created_at", "desired_replicas").order_by("name", "id"))
     by_tenant = fleet_monthly_metrics(tenants, ref, now=now)
     return [FleetMonthlyRow(tenant.pk, tenant.name, by_tenant[tenant.pk]) for tenant in tenants]

@@ -255,6 +255,66 @@ LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"
 LOG_FORMAT = env_choice("LOG_FORMAT", "plain" if DEBUG else "json", LOG_FORMATS)
 LOGGING = logging_config(level=LOG_LEVEL, log_format=LOG_FORMAT)
 
+# --- Security and reliability (issue 9) --------------------------------------------------------
+# The cache fails open (tenantmgmt/cache.py): Redis down means no throttling, never a 500.
+if REDIS_URL:
+    CACHE_TIMEOUT_SECONDS = env_float("CACHE_TIMEOUT_SECONDS", 0.5, minimum=0.05)
+    CACHES["default"] = {
+        "BACKEND": "tenantmgmt.cache.FailOpenRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": CACHE_TIMEOUT_SECONDS, "socket_timeout": CACHE_TIMEOUT_SECONDS},
+    }
+# API throttling per user through the shared cache; "0" turns a scope off.
+API_THROTTLE_RATES = {
+    "user": env_str("API_THROTTLE_USER_RATE", "1200/minute") or None,
+    "anon": env_str("API_THROTTLE_ANON_RATE", "120/minute") or None,
+}
+API_THROTTLE_RATES = {scope: None if rate == "0" else rate for scope, rate in API_THROTTLE_RATES.items()}
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "tenantmgmt.api.throttling.UserRateThrottle",
+    "tenantmgmt.api.throttling.AnonRateThrottle",
+]
+# Login attempt limiting (django-axes): /login/, /admin/login/ and /api/auth/login/ all go through
+# django.contrib.auth.authenticate. After AXES_FAILURE_LIMIT failures for one username from one
+# address, that pair is locked out for AXES_COOLOFF_HOURS (a 429 page); `manage.py axes_reset`
+# (or axes_reset_username NAME) lifts it. Attempts are kept in the database, so web pods agree.
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_float("AXES_COOLOFF_HOURS", 0.25, minimum=0.01)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env_int("AXES_IPWARE_PROXY_COUNT", 0, minimum=0)  # 1 behind the Ingress controller
+AXES_VERBOSE = False
+# Content-Security-Policy (django-csp): scripts and styles only from our own origin, nothing inline;
+# htmx is told not to inject its indicator <style> (templates/base.html). Swagger UI gets its
+# allowances on /api/docs/ only (tenantmgmt/api/docs.py).
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+INSTALLED_APPS += ["csp"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
 # --- Beyond uptime (issue 10): replica-hours pricing, Prometheus /metrics --------------------
 # Optional price of one replica-hour (any currency, e.g. 0.042): the monthly metrics then say the money saved.
 COST_PER_REPLICA_HOUR = env_decimal("COST_PER_REPLICA_HOUR")
@@ -262,3 +322,5 @@ COST_PER_REPLICA_HOUR = env_decimal("COST_PER_REPLICA_HOUR")
 METRICS_BEARER_TOKEN = env_str("METRICS_BEARER_TOKEN") or None
 # Prometheus scrapes the pods over plain http inside the cluster; the bearer token guards it.
 SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]
+# An unknown ?format= is a 400 naming the parameter (tenantmgmt/api/negotiation.py).
+REST_FRAMEWORK["DEFAULT_CONTENT_NEGOTIATION_CLASS"] = "tenantmgmt.api.negotiation.StrictFormatNegotiation"

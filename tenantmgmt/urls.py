@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from metrics import fleet_urls
 from metrics.prometheus import metrics_view
 from tenantmgmt import health
+from tenantmgmt.api.docs import SwaggerUIView
 from tenants.cluster_status_api import ClusterStatusView
 
 urlpatterns = [
@@ -19,7 +20,7 @@ urlpatterns = [
     # Schedules (issue 5)
     path("api/", include("tenants.schedules.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SwaggerUIView.as_view(url_name="api-schema"), name="api-docs"),  # CSP-ready (issue 9)
     path("api/auth/", include("rest_framework.urls")),
     # --- The fleet report (issue 8): GET /api/metrics/monthly and the /fleet/ page ---
     path("api/", include(fleet_urls.api_urlpatterns)),
@@ -29,3 +30,7 @@ urlpatterns = [
     # The web UI (issue 4): "/", login/logout and the tenant pages.
     path("", include("tenants.urls")),
 ]
+
+# --- Errors (issue 9): JSON in the API's one error shape under /api/, HTML pages elsewhere ---
+handler404 = "tenantmgmt.api.errors.page_not_found"
+handler500 = "tenantmgmt.api.errors.server_error"

@@ -20,7 +20,15 @@ from . import cluster_admin  # noqa: F401  (registers the read-only cluster sync
 from .cluster import ClusterError
 from .models import SimulatedDeployment, Tenant, TenantStateHistory
 from .schedules import admin as schedules_admin  # noqa: F401 (registers the schedule admins)
-from .services import TenantChange, tenant_register, tenant_start, tenant_stop, tenant_update
+from .services import (
+    TenantArchivedError,
+    TenantChange,
+    tenant_archive,
+    tenant_register,
+    tenant_start,
+    tenant_stop,
+    tenant_update,
+)
 from .states import Source
 
 INLINE_HISTORY_RECORDS = 20
@@ -79,6 +87,36 @@ class TenantChangeList(ChangeList):
             tenant.listed_at = now
 
 
+class ArchivedFilter(admin.SimpleListFilter):
+    """Active tenants unless asked otherwise: archived ones are hidden by default, as in every list."""
+
+    title = "archived"
+    parameter_name = "archived"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("yes", "Archived"), ("all", "All")]
+
+    def choices(self, changelist: ChangeList):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": "Active",
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Tenant]) -> QuerySet[Tenant]:
+        if self.value() == "yes":
+            return queryset.archived()
+        if self.value() == "all":
+            return queryset
+        return queryset.active()
+
+
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
     list_display = (
@@ -91,11 +129,34 @@ class TenantAdmin(admin.ModelAdmin):
         "replicas",
         "desired_replicas",
     )
-    list_filter = ("state", "namespace")
+    list_filter = (ArchivedFilter, "state", "namespace")
     search_fields = ("name", "namespace", "deployment_name")
-    readonly_fields = ("state", "replicas", "state_since", "created_at", "updated_at", "all_history")
+    readonly_fields = (
+        "state",
+        "replicas",
+        "state_since",
+        "created_at",
+        "updated_at",
+        "archived_at",
+        "archived_by",
+        "all_history",
+    )
     inlines = [HistoryInline]
-    actions = ["start_selected", "stop_selected"]
+    actions = ["start_selected", "stop_selected", "archive_selected"]
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # deleting a tenant archives it: see archive_selected
+        return actions
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # History is kept forever; "delete" is the archive action, removal is `manage.py purge_tenant`.
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Tenant | None = None) -> bool:
+        if obj is not None and obj.is_archived:
+            return False  # shown read-only: an archived tenant is no longer changed
+        return super().has_change_permission(request, obj)
 
     def get_changelist(self, request: HttpRequest, **kwargs) -> type[ChangeList]:
         return TenantChangeList
@@ -170,7 +231,7 @@ class TenantAdmin(admin.ModelAdmin):
                 result: TenantChange = service(
                     tenant=tenant, actor=request.user.get_username(), source=Source.ADMIN, reason=f"{verb} from admin"
                 )
-            except ClusterError as exc:
+            except (ClusterError, TenantArchivedError) as exc:
                 failed.append(f"{tenant.name} ({exc})")
                 continue
             (changed if result.changed else unchanged).append(tenant.name)
@@ -179,7 +240,7 @@ class TenantAdmin(admin.ModelAdmin):
         if unchanged:
             self.message_user(request, f"Already in that state: {', '.join(unchanged)}.", messages.INFO)
         if failed:
-            self.message_user(request, f"Cluster error, nothing recorded for: {'; '.join(failed)}.", messages.ERROR)
+            self.message_user(request, f"Nothing recorded for: {'; '.join(failed)}.", messages.ERROR)
 
     @admin.action(description="Start selected tenants", permissions=["operate"])
     def start_selected(self, request: HttpRequest, queryset: QuerySet[Tenant]) -> None:
@@ -188,6 +249,17 @@ class TenantAdmin(admin.ModelAdmin):
     @admin.action(description="Stop selected tenants", permissions=["operate"])
     def stop_selected(self, request: HttpRequest, queryset: QuerySet[Tenant]) -> None:
         self._run(request, queryset, tenant_stop, "Stopped")
+
+    @admin.action(description="Archive selected tenants (history kept)", permissions=["archive"])
+    def archive_selected(self, request: HttpRequest, queryset: QuerySet[Tenant]) -> None:
+        archived = [
+            tenant_archive(tenant=tenant, actor=request.user.get_username(), source=Source.ADMIN).name
+            for tenant in queryset
+        ]
+        self.message_user(request, f"Archived: {', '.join(archived)}.", messages.SUCCESS)
+
+    def has_archive_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("tenants.delete_tenant")
 
     def has_operate_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("tenants.operate_tenant")

@@ -19,7 +19,15 @@ from tenantmgmt.api.schema import error_responses
 
 from .models import Tenant
 from .serializers import ActionSerializer, ScaleSerializer, TenantSerializer
-from .services import TenantChange, tenant_register, tenant_scale, tenant_start, tenant_stop, tenant_update
+from .services import (
+    TenantChange,
+    tenant_archive,
+    tenant_register,
+    tenant_scale,
+    tenant_start,
+    tenant_stop,
+    tenant_update,
+)
 from .states import Source
 
 
@@ -50,9 +58,9 @@ def _actor(request: Request) -> str:
     ),
 )
 class TenantListView(generics.ListCreateAPIView):
-    """Tenants by name. Registering one needs `tenants.add_tenant` and writes its first history record."""
+    """Tenants by name (archived ones are not listed). Registering one needs `tenants.add_tenant`."""
 
-    queryset = Tenant.objects.order_by("name")
+    queryset = Tenant.objects.active().order_by("name")
     serializer_class = TenantSerializer
     permission_classes = [CanManageTenants]
 
@@ -72,12 +80,12 @@ class TenantListView(generics.ListCreateAPIView):
         responses={200: TenantSerializer, **error_responses(400, 401, 403, 404, 409)},
     ),
     delete=extend_schema(
-        summary="Delete a tenant: refused while its history is kept (409)",
-        responses={204: None, **error_responses(401, 403, 404, 409)},
+        summary="Delete a tenant: it is archived (hidden from lists, history and metrics kept, no more actions)",
+        responses={204: None, **error_responses(401, 403, 404)},
     ),
 )
 class TenantDetailView(generics.RetrieveUpdateDestroyAPIView):
-    """One tenant. PATCH needs `tenants.change_tenant`; DELETE is refused (409): history is kept."""
+    """One tenant, archived or not. PATCH needs `tenants.change_tenant`; DELETE `delete_tenant` (archives)."""
 
     serializer_class = TenantSerializer
     permission_classes = [CanManageTenants]
@@ -95,12 +103,8 @@ class TenantDetailView(generics.RetrieveUpdateDestroyAPIView):
             raise TenantConflict("Another tenant just took this name or Deployment.") from None
 
     def perform_destroy(self, instance: Tenant) -> None:
-        # Every tenant has history (its first record is written on registration) and history is
-        # kept forever (FK PROTECT), so deletion is refused rather than failing in the database.
-        raise TenantConflict(
-            f"Tenant {instance.name!r} cannot be deleted: its state history is kept for audit and uptime "
-            "reports. Stop it instead."
-        )
+        # History is kept forever, so deleting archives; `manage.py purge_tenant` removes for good.
+        tenant_archive(tenant=instance, actor=_actor(self.request), source=Source.API)
 
 
 class TenantActionView(APIView):
@@ -120,7 +124,7 @@ class TenantActionView(APIView):
         raise NotImplementedError
 
 
-ACTION_RESPONSES = {200: TenantSerializer, **error_responses(400, 401, 403, 404, 503)}
+ACTION_RESPONSES = {200: TenantSerializer, **error_responses(400, 401, 403, 404, 409, 503)}
 
 
 @extend_schema(

@@ -16,11 +16,22 @@ kubernetes_name_validator = RegexValidator(
 )
 
 
+class TenantQuerySet(models.QuerySet):
+    def active(self) -> TenantQuerySet:
+        """Tenants that are not archived: what lists, the reconciler and the scheduler work on."""
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self) -> TenantQuerySet:
+        return self.filter(archived_at__isnull=False)
+
+
 class Tenant(models.Model):
     """One customer's workload: a Deployment in a namespace.
 
     ``state``, ``replicas`` and ``state_since`` repeat what the tenant's history says, kept in
     step by ``tenants.services`` in the same transaction, so lists need no history query.
+    An archived tenant (``archived_at`` set: "deleted" through the API or admin) keeps its row and
+    its history; it is hidden from lists and refuses actions. ``manage.py purge_tenant`` removes it.
     """
 
     name = models.CharField(max_length=100, unique=True)
@@ -32,6 +43,10 @@ class Tenant(models.Model):
     state_since = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    archived_by = models.CharField(max_length=150, blank=True, default="", editable=False)
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         db_table = "tenants"
@@ -46,6 +61,10 @@ class Tenant(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class TenantStateHistory(models.Model):

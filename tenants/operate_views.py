@@ -20,11 +20,11 @@ from metrics.selectors import tenant_current_state
 from .cluster import ClusterError
 from .forms import OperateForm, ScaleForm, errors_in_words, validation_in_words
 from .models import Tenant
-from .services import TenantChange, tenant_scale, tenant_start, tenant_stop
+from .services import TenantArchivedError, TenantChange, tenant_scale, tenant_start, tenant_stop
 from .states import Source
 
 # Status codes htmx is configured to swap (base.html): the header then shows what went wrong.
-BAD_INPUT, CLUSTER_FAILED = 400, 503
+BAD_INPUT, ARCHIVED, CLUSTER_FAILED = 400, 409, 503
 
 
 @require_POST
@@ -49,6 +49,8 @@ def tenant_operate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )
     except ValidationError as error:
         return _respond(request, tenant, validation_in_words(error), messages.ERROR, status=BAD_INPUT)
+    except TenantArchivedError as error:
+        return _respond(request, tenant, str(error), messages.ERROR, status=ARCHIVED)
     except ClusterError as error:
         message = f"The cluster refused or could not be reached: {error}. Nothing was changed."
         return _respond(request, tenant, message, messages.ERROR, status=CLUSTER_FAILED)

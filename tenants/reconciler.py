@@ -30,7 +30,7 @@ def reconcile_tenants() -> ReconcileResult:
     kept in ``cluster_sync_status`` (the time of the last successful sync, or the error).
     """
     started = time.monotonic()
-    tenants = list(Tenant.objects.all())
+    tenants = list(Tenant.objects.active())
     namespaces = sorted({tenant.namespace for tenant in tenants})
     try:
         statuses = get_backend().list_statuses(namespaces)

@@ -20,11 +20,11 @@ LIST_ORDERINGS: dict[str, tuple] = {
 
 
 def tenant_list(*, state: str = "", search: str = "", ordering: str = "name") -> QuerySet[Tenant]:
-    """Tenants in ``state`` (all when empty) whose name contains ``search``, in ``ordering``.
+    """Active (not archived) tenants in ``state`` (all when empty) whose name contains ``search``, in ``ordering``.
 
     ``ordering`` is a key of ``LIST_ORDERINGS``; any other value orders by name.
     """
-    tenants = Tenant.objects.all()
+    tenants = Tenant.objects.active()
     if state:
         tenants = tenants.filter(state=state)
     if search:

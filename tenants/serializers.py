@@ -47,6 +47,8 @@ class TenantSerializer(serializers.ModelSerializer):
         if clash is not None:
             field = "deployment_name" if "deployment_name" in attrs else "namespace"
             message = f"Tenant {clash.name!r} already uses Deployment {namespace}/{deployment_name}."
+            if clash.is_archived:
+                message += " It is archived: purge it first (manage.py purge_tenant)."
             raise serializers.ValidationError({field: [message]})
         return attrs
 

@@ -1,4 +1,4 @@
-"""The only code that changes a tenant's state or writes its history.
+"""The only code that changes a tenant's state or writes its history (and archives or purges tenants).
 
 Every function here runs in one transaction with the tenant row locked, so concurrent changes
 to one tenant queue up and each history record's ``previous_state`` is the ``new_state`` of the
@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .cluster import DeploymentNotFound, DeploymentRef, DeploymentStatus, get_backend
@@ -23,6 +23,14 @@ from .states import Source, State, state_after_scale
 logger = logging.getLogger(__name__)
 
 MAX_REPLICAS = 1000
+
+
+class TenantArchivedError(Exception):
+    """The tenant is archived: it keeps its history but can no longer be changed (API: 409)."""
+
+    def __init__(self, tenant: Tenant) -> None:
+        super().__init__(f"Tenant {tenant.name!r} is archived: it can be read but no longer changed.")
+        self.tenant = tenant
 
 
 @dataclass(frozen=True)
@@ -149,8 +157,8 @@ def tenant_observe(
     two reconcilers at once.
     """
     with transaction.atomic():
-        locked = _lock(tenant)
-        if not observation_differs(locked, status):
+        locked = _lock(tenant, allow_archived=True)
+        if locked.is_archived or not observation_differs(locked, status):
             return TenantChange(locked, None)
         new_state, new_replicas = _observed(locked, status)
         reason = _describe_observation(locked, status, new_state)
@@ -209,8 +217,63 @@ def tenant_append_history(
     return TenantChange(locked, record)
 
 
-def _lock(tenant: Tenant) -> Tenant:
-    return Tenant.objects.select_for_update().get(pk=tenant.pk)
+def tenant_archive(*, tenant: Tenant, actor: str, source: str) -> Tenant:
+    """Archive a tenant (what deleting it means): hidden from lists, history kept, no more changes.
+
+    The cluster is not touched: its Deployment keeps running as it is. Archiving an archived
+    tenant changes nothing.
+    """
+    with transaction.atomic():
+        locked = _lock(tenant, allow_archived=True)
+        if locked.is_archived:
+            return locked
+        locked.archived_at = timezone.now()
+        locked.archived_by = actor[:150]
+        locked.save(update_fields=["archived_at", "archived_by", "updated_at"])
+    logger.info("%s archived tenant %s (id %s) via %s", actor, locked.name, locked.pk, source)
+    return locked
+
+
+# Read by the PostgreSQL trigger on tenant_state_history (migration 0005): only a purge may delete.
+PURGE_SETTING = "tenantmgmt.allow_purge"
+
+
+def tenant_purge(*, tenant: Tenant, actor: str) -> int:
+    """Remove an archived tenant for good, with its history; returns the number of records removed.
+
+    The one place history is ever deleted (``manage.py purge_tenant``). On PostgreSQL the
+    append-only trigger is lifted for this transaction only (``SET LOCAL``).
+    """
+    with transaction.atomic():
+        locked = _lock(tenant, allow_archived=True)
+        if not locked.is_archived:
+            raise ValidationError({"tenant": "Archive the tenant first (DELETE /api/tenants/{id}/); then purge it."})
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, 'on', true)", [PURGE_SETTING])
+        _delete_dependents(locked)
+        removed, _ = TenantStateHistory.objects.filter(tenant=locked).delete()
+        locked.delete()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, 'off', true)", [PURGE_SETTING])
+    logger.warning("%s purged tenant %s (id %s) and %d history records", actor, tenant.name, tenant.pk, removed)
+    return removed
+
+
+def _delete_dependents(tenant: Tenant) -> None:
+    """Rows other features keep about a tenant, deleted before its history (runs point at records)."""
+    from .schedules.models import ScheduleExecution, TenantSchedule  # schedules import this module
+
+    ScheduleExecution.objects.filter(tenant=tenant).delete()
+    TenantSchedule.objects.filter(tenant=tenant).delete()
+
+
+def _lock(tenant: Tenant, *, allow_archived: bool = False) -> Tenant:
+    locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    if locked.is_archived and not allow_archived:
+        raise TenantArchivedError(locked)
+    return locked
 
 
 def _scale_locked(tenant: Tenant, replicas: int, *, actor: str, source: str, reason: str) -> TenantChange:

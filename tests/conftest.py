@@ -131,3 +131,13 @@ def _static_files_without_collectstatic(settings) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+# --- Security and reliability (issue 9) ---
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Each test starts with an empty cache (our own Redis db in CI): throttling counters do not leak."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

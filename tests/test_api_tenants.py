@@ -121,12 +121,14 @@ def test_put_is_not_offered(superuser, make_tenant):
     assert response.status_code == 405
 
 
-def test_delete_is_refused_with_409_because_history_is_kept(superuser, make_tenant):
+def test_delete_archives_the_tenant_with_204_and_keeps_its_history(superuser, make_tenant):
     tenant = make_tenant("acme")
+    records = TenantStateHistory.objects.filter(tenant=tenant).count()
 
     response = token_client(superuser).delete(f"/api/tenants/{tenant.pk}/")
 
-    assert response.status_code == 409
-    assert response.json()["code"] == "conflict"
-    assert "history" in response.json()["detail"]
-    assert Tenant.objects.filter(pk=tenant.pk).exists()
+    assert response.status_code == 204
+    tenant.refresh_from_db()
+    assert tenant.archived_at is not None
+    assert tenant.archived_by == "root"
+    assert TenantStateHistory.objects.filter(tenant=tenant).count() == records

@@ -70,7 +70,7 @@ def test_the_timeline_has_a_focusable_segment_per_state_with_start_end_and_durat
     segments = re.findall(r'<span role="listitem" tabindex="0"[^>]*>', html)
     assert len(segments) == 2
     assert 'title="Stopped: 1 Jan 00:00 to 14 Jan 15:48 (13d 15h)"' in segments[0]
-    assert "left: 0.0000%; width: 44.0595%" in segments[0]
+    assert 'data-left="0.0000" data-width="44.0595"' in segments[0]
     assert 'title="Running: 14 Jan 15:48 to 1 Feb 00:00 (17d 8h)"' in segments[1]
 
 

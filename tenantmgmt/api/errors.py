@@ -13,19 +13,27 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
 from tenants.cluster import ClusterError
+from tenants.services import TenantArchivedError
 
 
 class ClusterUnavailableError(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_code = "cluster_error"
     default_detail = "The cluster could not be reached. Nothing was changed."
+
+
+class TenantArchivedConflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "archived"
+    default_detail = "The tenant is archived: it can be read but no longer changed."
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -36,6 +44,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, TenantArchivedError):
+        exc = TenantArchivedConflict(str(exc))
     elif isinstance(exc, ClusterError):
         exc = ClusterUnavailableError(f"Cluster error: {exc}. Nothing was changed.")
     response = exception_handler(exc, context)
@@ -71,3 +81,22 @@ def _field_errors(data: Any) -> dict[str, list[str]]:
         return errors
     items = data if isinstance(data, list) else [data]
     return {"body": [str(item) for item in items]}
+
+
+def _api_error(request: HttpRequest, status_code: int, detail: str, code: str) -> JsonResponse:
+    return JsonResponse({"detail": detail, "code": code, "errors": {}}, status=status_code)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler404``: under ``/api/`` the one error shape (a path such as ``/api/tenants/abc/`` matches no
+    route, so no API view runs to shape it); elsewhere Django's HTML page."""
+    if request.path.startswith("/api/"):
+        return _api_error(request, 404, f"No API endpoint at {request.path}.", "not_found")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: the one error shape under ``/api/``, Django's HTML page elsewhere."""
+    if request.path.startswith("/api/"):
+        return _api_error(request, 500, "Server error. It has been logged.", "server_error")
+    return defaults.server_error(request)

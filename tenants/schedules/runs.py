@@ -24,7 +24,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from ..cluster import ClusterError
-from ..services import TenantChange, tenant_scale, tenant_start, tenant_stop
+from ..models import Tenant
+from ..services import TenantArchivedError, TenantChange, tenant_scale, tenant_start, tenant_stop
 from ..states import Source
 from .cron import latest_occurrence, next_occurrence
 from .models import ExecutionStatus, ScheduleAction, ScheduleExecution, TenantSchedule
@@ -68,7 +69,12 @@ def schedules_dispatch(
 def _dispatch_batch(*, now: datetime, batch_size: int, enqueue: Callable[[list[Occurrence]], None]) -> list[Occurrence]:
     with transaction.atomic():
         due = list(
-            _lock_skipping_locked(TenantSchedule.objects.filter(enabled=True, next_run_at__lte=now))
+            # Schedules of archived tenants are never run (a subquery, not a join: only schedule rows are locked).
+            _lock_skipping_locked(
+                TenantSchedule.objects.filter(
+                    enabled=True, next_run_at__lte=now, tenant_id__in=Tenant.objects.active().values("pk")
+                )
+            )
             .order_by("next_run_at", "id")
             .only("id", "cron", "timezone", "next_run_at")[:batch_size]
         )
@@ -79,10 +85,39 @@ def _dispatch_batch(*, now: datetime, batch_size: int, enqueue: Callable[[list[O
             occurrences.append(Occurrence(schedule.id, scheduled_for))
         TenantSchedule.objects.bulk_update(due, ["next_run_at"])
         if occurrences:
-            transaction.on_commit(lambda: enqueue(occurrences))
+            claimed_next = {schedule.id: schedule.next_run_at for schedule in due}
+            transaction.on_commit(lambda: _enqueue_or_reopen(enqueue, occurrences, claimed_next))
     if occurrences:
         logger.info("Dispatched %d scheduled run(s)", len(occurrences))
     return occurrences
+
+
+class BrokerUnavailableError(Exception):
+    """The runs could not be sent to the broker; their schedules stay due for the next dispatch."""
+
+
+def _enqueue_or_reopen(
+    enqueue: Callable[[list[Occurrence]], None], occurrences: list[Occurrence], claimed_next: dict[int, datetime]
+) -> None:
+    """Send the committed claims; if the broker is down, make them due again instead of losing them.
+
+    Reopening is conditional (``next_run_at`` still what this claim set), so a schedule changed
+    meanwhile is left alone. Messages sent before the failure may be sent again by the next
+    dispatch: a second message for an occurrence does nothing (the unique execution row).
+    """
+    try:
+        enqueue(occurrences)
+    except Exception as exc:  # kombu raises several types for "cannot reach the broker"
+        for occurrence in occurrences:
+            TenantSchedule.objects.filter(
+                pk=occurrence.schedule_id, next_run_at=claimed_next[occurrence.schedule_id]
+            ).update(next_run_at=occurrence.scheduled_for)
+        message = (
+            f"The broker could not be reached ({exc.__class__.__name__}: {exc}); {len(occurrences)} scheduled "
+            "run(s) were not sent and stay due for the next dispatch."
+        )
+        logger.error(message)
+        raise BrokerUnavailableError(message) from exc
 
 
 def _lock_skipping_locked(queryset):
@@ -151,6 +186,8 @@ def _run(
             change = tenant_stop(**arguments)
         else:
             change = tenant_scale(replicas=schedule.replicas, **arguments)
+    except TenantArchivedError as exc:
+        return ExecutionStatus.SKIPPED, str(exc), None
     except ClusterError as exc:
         return ExecutionStatus.FAILED, f"Cluster error: {exc}", None
     except ValidationError as exc:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Tenant
+from ..services import TenantArchivedError
 from .cron import next_occurrence, next_occurrences, normalize_cron
 from .models import ScheduleAction, TenantSchedule
 
@@ -30,7 +31,12 @@ def schedule_create(
     enabled: bool = True,
     actor: str,
 ) -> TenantSchedule:
-    """Create a schedule for ``tenant``; raises ``ValidationError`` naming the bad field."""
+    """Create a schedule for ``tenant``; raises ``ValidationError`` naming the bad field.
+
+    An archived tenant gets no new schedule (``TenantArchivedError``, a 409 in the API).
+    """
+    if tenant.is_archived:
+        raise TenantArchivedError(tenant)
     schedule = TenantSchedule(
         tenant=tenant,
         action=action,

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from tenants.history_import import BadImportFile, ImportRow, by_tenant, read_rows
 from tenants.models import Tenant
-from tenants.services import HistoryImportRefused, tenant_import_history
+from tenants.services import HistoryImportRefused, TenantArchivedError, tenant_import_history
 
 
 class Command(BaseCommand):
@@ -52,6 +52,9 @@ class Command(BaseCommand):
                     continue
                 try:
                     result = tenant_import_history(tenant=tenant, records=[row.record for row in group])
+                except TenantArchivedError as archived:  # history of an archived tenant is closed (issue 9)
+                    refused += [f"{row.describe()}: {archived}" for row in group]
+                    continue
                 except HistoryImportRefused as refusal:
                     refused += [f"{group[index].describe()}: {why}" for index, why in refusal.problems]
                     self.stdout.write(f"{tenant.name}: nothing imported, {len(refusal.problems)} row(s) refused")
