@@ -161,6 +161,21 @@ MATRIX: list[Row] = [
     row("POST", "/tenants/{tenant}/stop", 302, 403, 403, 200, 200, htmx=True),
     row("POST", "/tenants/{tenant}/scale", 302, 403, 403, 200, 200, data={"replicas": 2}, htmx=True),
     row("POST", "/tenants/{tenant}/start/", 302, 403, 403, 302, 302),
+    # Schedules tab actions: operate_tenant, like the schedules API.
+    row(
+        "POST",
+        "/tenants/{tenant}/schedules/add",
+        302,
+        403,
+        403,
+        200,
+        200,
+        data={"action": "stop", "cron": "0 20 * * 1-5", "timezone": "Europe/Berlin", "enabled": "on"},
+        htmx=True,
+    ),
+    row("POST", "/schedules/{schedule}/disable", 302, 403, 403, 200, 200, htmx=True),
+    row("POST", "/schedules/{schedule}/enable", 302, 403, 403, 200, 200, htmx=True),
+    row("POST", "/schedules/{deletable_{n}}/delete", 302, 403, 403, 200, 200, htmx=True),
     # --- admin: staff only; each model by the Django permissions its admin asks for ---
     row("GET", "/admin/", 302, 302, 200, 200, 200),
     row("GET", "/admin/login/", 200, 200, 302, 302, 302),
