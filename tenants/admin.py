@@ -17,6 +17,7 @@ from metrics.formatting import format_duration
 from metrics.selectors import fleet_monthly_metrics, resolve_month
 
 from . import cluster_admin  # noqa: F401  (registers the read-only cluster sync status)
+from .admin_readonly import ReadOnlyAdminMixin
 from .cluster import ClusterError
 from .models import SimulatedDeployment, Tenant, TenantStateHistory
 from .schedules import admin as schedules_admin  # noqa: F401 (registers the schedule admins)
@@ -44,7 +45,7 @@ class NewestHistoryFormSet(BaseInlineFormSet):
         return self._newest
 
 
-class HistoryInline(admin.TabularInline):
+class HistoryInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The newest records, read-only; the link above them leads to all of them."""
 
     model = TenantStateHistory
@@ -66,12 +67,6 @@ class HistoryInline(admin.TabularInline):
     max_num = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class TenantChangeList(ChangeList):
@@ -266,21 +261,12 @@ class TenantAdmin(admin.ModelAdmin):
 
 
 @admin.register(TenantStateHistory)
-class TenantStateHistoryAdmin(admin.ModelAdmin):
+class TenantStateHistoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("tenant", "changed_at", "previous_state", "new_state", "new_replicas", "changed_by", "source")
     list_filter = ("new_state", "source")
     search_fields = ("tenant__name", "changed_by", "reason")
     list_select_related = ("tenant",)
     date_hierarchy = "changed_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(SimulatedDeployment)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from .admin_readonly import ReadOnlyAdminMixin
 from .cluster_sync import cluster_sync_report
 from .models import ClusterSyncStatus
 
 
 @admin.register(ClusterSyncStatus)
-class ClusterSyncStatusAdmin(admin.ModelAdmin):
+class ClusterSyncStatusAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "backend",
         "healthy",
@@ -36,12 +36,3 @@ class ClusterSyncStatusAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description="healthy")
     def healthy(self, obj: ClusterSyncStatus) -> bool:
         return cluster_sync_report(backend=obj.backend).healthy
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html_join
 
+from ..admin_readonly import ReadOnlyAdminMixin
 from .cron import zone_for
 from .forms import ScheduleForm
 from .models import ScheduleExecution, TenantSchedule
@@ -77,18 +78,9 @@ def _local(moment: datetime) -> str:
 
 
 @admin.register(ScheduleExecution)
-class ScheduleExecutionAdmin(admin.ModelAdmin):
+class ScheduleExecutionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("scheduled_for", "tenant", "schedule", "status", "started_at", "finished_at", "error", "history")
     list_filter = ("status",)
     search_fields = ("tenant__name", "error")
     list_select_related = ("tenant", "schedule", "history")
     date_hierarchy = "scheduled_for"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
