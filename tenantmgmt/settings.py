@@ -189,6 +189,9 @@ if REDIS_URL:
     CELERY_VISIBILITY_TIMEOUT_SECONDS = env_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", 600, minimum=60)
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = CELERY_VISIBILITY_TIMEOUT_SECONDS
 
+# --- Authentication (issue 8): a user's permissions in one query, not two ----------------------
+AUTHENTICATION_BACKENDS = ["tenantmgmt.auth_backends.OneQueryModelBackend"]
+
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
