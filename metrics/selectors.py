@@ -44,6 +44,7 @@ from .computation import (
 MIN_YEAR, MAX_YEAR = 1970, 9999
 DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT = 50, 1000
 TRANSITION_FIELDS = ("id", "tenant_id", "changed_at", "previous_state", "new_state", "new_replicas", "changed_by")
+WINDOW_FIELDS = ("id", "tenant_id", "changed_at", "previous_state", "new_state")  # what a month's computation reads
 
 
 # --- parameters ---------------------------------------------------------------------------------
@@ -134,7 +135,9 @@ def window_transitions(tenant_ids: Iterable[int], start: datetime, end: datetime
     ``[start, end)``. One query for any number of tenants, a ``UNION ALL`` of two reads: the
     record at ``start``, found per tenant by subqueries on the ``(tenant_id, changed_at)`` index
     driven from the tenants table (so they run once per tenant rather than once per history
-    row), and the range read of the window. Rows come ordered by tenant, then ``(changed_at, id)``.
+    row), and the range read of the window. Rows come in no particular order (``seconds_in_state``
+    sorts each tenant's few records; an ``ORDER BY`` here was a sort of the whole fleet's month on
+    disk) and with only the columns the monthly computation reads.
     """
     ids = list(tenant_ids)
     records = TenantStateHistory.objects.filter(tenant_id=OuterRef("pk"))
@@ -145,18 +148,15 @@ def window_transitions(tenant_ids: Iterable[int], start: datetime, end: datetime
         .annotate(record_id=Coalesce(Subquery(last_before), Subquery(first)))
         .values("record_id")
     )
-    at_start = TenantStateHistory.objects.filter(id__in=last_before_ids).order_by().values_list(*TRANSITION_FIELDS)
+    at_start = TenantStateHistory.objects.filter(id__in=last_before_ids).order_by().values_list(*WINDOW_FIELDS)
     in_window = (
         TenantStateHistory.objects.filter(tenant_id__in=ids, changed_at__gt=start, changed_at__lt=end)
         .order_by()
-        .values_list(*TRANSITION_FIELDS)
+        .values_list(*WINDOW_FIELDS)
     )
-    query = at_start.union(in_window, all=True).order_by("tenant_id", "changed_at", "id")
     by_tenant: dict[int, list[Transition]] = defaultdict(list)
-    for record_id, tenant_id, changed_at, previous_state, new_state, new_replicas, changed_by in _fetch_rows(query):
-        by_tenant[tenant_id].append(
-            Transition(changed_at, previous_state, new_state, record_id, new_replicas, changed_by)
-        )
+    for record_id, tenant_id, changed_at, previous_state, new_state in _fetch_rows(at_start.union(in_window, all=True)):
+        by_tenant[tenant_id].append(Transition(changed_at, previous_state, new_state, record_id))
     return by_tenant
 
 
@@ -205,13 +205,18 @@ def tenant_current_state(tenant: Tenant, now: datetime | None = None) -> Current
     return current_state(tenant_id=tenant.pk, transitions=current_state_transitions(tenant), now=now or timezone.now())
 
 
-def tenant_monthly_metrics(tenant: Tenant, ref: MonthRef, now: datetime | None = None) -> MonthlyMetrics:
-    """The tenant's uptime, downtime, scaling and unknown time in one month (1 query)."""
-    return fleet_monthly_metrics([tenant], ref, now=now)[tenant.pk]
+def tenant_monthly_metrics(
+    tenant: Tenant, ref: MonthRef, now: datetime | None = None, *, timeline: bool = True
+) -> MonthlyMetrics:
+    """The tenant's uptime, downtime, scaling and unknown time in one month (1 query).
+
+    ``timeline=False`` when the caller does not show the month's segments (the API does not).
+    """
+    return fleet_monthly_metrics([tenant], ref, now=now, timeline=timeline)[tenant.pk]
 
 
 def fleet_monthly_metrics(
-    tenants: Iterable[Tenant], ref: MonthRef, now: datetime | None = None
+    tenants: Iterable[Tenant], ref: MonthRef, now: datetime | None = None, *, timeline: bool = True
 ) -> dict[int, MonthlyMetrics]:
     """Every given tenant's metrics for one month, by tenant id, in 1 query whatever their number."""
     now = now or timezone.now()
@@ -228,6 +233,7 @@ def fleet_monthly_metrics(
             transitions=transitions.get(tenant.pk, []),
             created_at=tenant.created_at,
             now=now,
+            timeline=timeline,
         )
         for tenant in tenants
     }
@@ -304,6 +310,7 @@ def fleet_monthly_report(ref: MonthRef, now: datetime | None = None) -> list[Fle
     window's start and the range read of the month's records, through the same computation as
     the per-tenant endpoint.
     """
+    now = now or timezone.now()
     tenants = list(Tenant.objects.only("id", "name", "created_at").order_by("name", "id"))
-    by_tenant = fleet_monthly_metrics(tenants, ref, now=now)
+    by_tenant = fleet_monthly_metrics(tenants, ref, now=now, timeline=False)
     return [FleetMonthlyRow(tenant.pk, tenant.name, by_tenant[tenant.pk]) for tenant in tenants]
