@@ -40,6 +40,7 @@ from .computation import (
     monthly_metrics,
     to_utc,
 )
+from .month_cache import cached_past_month
 
 MIN_YEAR, MAX_YEAR = 1970, 9999
 DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT = 50, 1000
@@ -312,5 +313,7 @@ def fleet_monthly_report(ref: MonthRef, now: datetime | None = None) -> list[Fle
     """
     now = now or timezone.now()
     tenants = list(Tenant.objects.only("id", "name", "created_at").order_by("name", "id"))
-    by_tenant = fleet_monthly_metrics(tenants, ref, now=now, timeline=False)
+    by_tenant = cached_past_month(
+        ref, tenants, now, lambda: fleet_monthly_metrics(tenants, ref, now=now, timeline=False)
+    )
     return [FleetMonthlyRow(tenant.pk, tenant.name, by_tenant[tenant.pk]) for tenant in tenants]

@@ -192,6 +192,10 @@ if REDIS_URL:
 # --- Authentication (issue 8): a user's permissions in one query, not two ----------------------
 AUTHENTICATION_BACKENDS = ["tenantmgmt.auth_backends.OneQueryModelBackend"]
 
+# --- Metrics (issue 8): the fleet report caches months that are over (metrics/month_cache.py) ---------
+# Only with a cache every process shares (Redis): a per-process cache would miss other processes' invalidations.
+METRICS_MONTH_CACHE = env_bool("METRICS_MONTH_CACHE", bool(REDIS_URL))
+
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
