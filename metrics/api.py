@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.http import StreamingHttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
@@ -17,7 +20,14 @@ from tenantmgmt.api.permissions import CanViewTenants
 from tenantmgmt.api.schema import error_responses
 from tenants.models import Tenant
 
-from .selectors import tenant_current_state, tenant_history_page, tenant_monthly_metrics
+from .csv_export import CSV_MEDIA_TYPE, CsvRenderer, csv_response, json_errors, wants_csv
+from .selectors import (
+    EXPORT_FIELDS,
+    iter_history_for_export,
+    tenant_current_state,
+    tenant_history_page,
+    tenant_monthly_metrics,
+)
 from .serializers import (
     CurrentStateSerializer,
     HistoryPageSerializer,
@@ -98,17 +108,45 @@ class MonthlyMetricsView(TenantMetricsView):
 
 @extend_schema(
     tags=["metrics"],
-    summary="A tenant's state history, newest first, a page at a time",
-    parameters=[HistoryParamsSerializer],
-    responses={200: HistoryPageSerializer, **error_responses(400, 401, 403, 404)},
+    summary="A tenant's state history, newest first, a page at a time (or all of it as CSV)",
+    parameters=[
+        HistoryParamsSerializer,
+        OpenApiParameter(
+            "format",
+            enum=["json", "csv"],
+            required=False,
+            description="`csv`: the whole history, oldest first, streamed as a download "
+            "(`limit` and `cursor` do not apply); also chosen by `Accept: text/csv`.",
+        ),
+    ],
+    responses={
+        (200, "application/json"): HistoryPageSerializer,
+        (200, CSV_MEDIA_TYPE): OpenApiResponse(
+            OpenApiTypes.STR, description="Columns: " + ", ".join(EXPORT_FIELDS) + "."
+        ),
+        **error_responses(400, 401, 403, 404),
+    },
 )
 class HistoryView(TenantMetricsView):
-    """History records newest first; follow `next` (keyset pagination with an opaque `cursor`)."""
+    """History records newest first; follow `next` (keyset pagination with an opaque `cursor`).
+
+    With `?format=csv` the whole history, oldest first, streamed: the old system's columns plus
+    `source`, readable by `manage.py import_history`.
+    """
 
     params_serializer_class = HistoryParamsSerializer
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CsvRenderer]
 
-    def get(self, request: Request, tenant_id: int) -> Response:
+    def handle_exception(self, exc: Exception) -> Response:
+        if wants_csv(self.request):
+            json_errors(self.request)
+        return super().handle_exception(exc)
+
+    def get(self, request: Request, tenant_id: int) -> Response | StreamingHttpResponse:
         tenant = get_tenant(tenant_id)
+        if wants_csv(request):
+            filename = f"tenant-{tenant.pk}-history.csv"
+            return csv_response(EXPORT_FIELDS, iter_history_for_export(tenant), filename=filename)
         params = self.params(request, timezone.now())
         page = tenant_history_page(tenant, params["limit"], params.get("cursor"))
         body = {"tenant_id": tenant.pk, "results": page.records, "next": self.next_link(request, page.next_cursor)}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from decimal import Decimal
 from functools import lru_cache
 from operator import itemgetter
 from typing import NamedTuple
@@ -36,6 +37,8 @@ class Transition(NamedTuple):
     id: int = 0
     new_replicas: int | None = None
     changed_by: str = ""
+    previous_replicas: int | None = None
+    source: str = ""
 
     @property
     def sort_key(self) -> tuple[datetime, int]:
@@ -120,6 +123,23 @@ class MonthlyMetrics:
     scaling_formatted: str
     unknown_formatted: str
     timeline: tuple[Segment, ...] = ()
+    # Beyond the SPEC's fields (README "Beyond uptime"), filled in by metrics/usage.py:with_usage.
+    planned_downtime_seconds: int = 0
+    unplanned_downtime_seconds: int = 0
+    planned_downtime_formatted: str = "0s"
+    unplanned_downtime_formatted: str = "0s"
+    availability_percentage: float | None = None
+    replica_hours: Decimal = Decimal("0.00")
+    baseline_replica_hours: Decimal = Decimal("0.00")
+    replica_hours_saved: Decimal = Decimal("0.00")
+    cost_saved: Decimal | None = None
+    # Filled in for tenants with schedules by metrics/adherence.py (null/0 without any).
+    schedule_adherence_percentage: float | None = None
+    wake_count: int = 0
+    wake_delay_p50_seconds: int | None = None
+    wake_delay_max_seconds: int | None = None
+    wake_delay_p50_formatted: str | None = None
+    wake_delay_max_formatted: str | None = None
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,11 @@
 
 A month whose window has ended only changes if a record is written into it or before it: an
 import or an append with a past timestamp (``tenants.services`` calls ``history_rewritten``
-then), or a tenant registered, removed or re-dated (the key carries every tenant's id and
-``created_at``). Ordinary changes are written at the current time, after the window.
+then); or if the fleet changes: a tenant registered, removed, re-dated or given another
+``desired_replicas`` (the key carries each tenant's id, ``created_at`` and ``desired_replicas``),
+or a schedule created, changed or deleted (schedule adherence; the key carries the schedules'
+count and latest ``updated_at``, one small query). Ordinary changes are written at the current
+time, after the window.
 
 The rules that make this exact (README "Performance"):
 - a month is cached only once its window ended ``SETTLE`` ago;
@@ -28,6 +31,7 @@ from uuid import uuid4
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Count, Max
 
 if TYPE_CHECKING:
     from tenants.models import Tenant
@@ -65,9 +69,12 @@ def history_rewritten() -> None:
 
 
 def _key(ref: MonthRef, tenants: Iterable[Tenant]) -> str:
+    from tenants.schedules.models import TenantSchedule  # here: tenants.services imports this module
+
     generation = cache.get_or_set(GENERATION_KEY, lambda: uuid4().hex, None)
-    fleet = hashlib.sha256()
+    schedules = TenantSchedule.objects.aggregate(count=Count("id"), changed=Max("updated_at"))
+    fleet = hashlib.sha256(f"{schedules['count']}@{schedules['changed']};{settings.COST_PER_REPLICA_HOUR};".encode())
     for tenant in tenants:
-        fleet.update(f"{tenant.pk}@{tenant.created_at.isoformat()};".encode())
+        fleet.update(f"{tenant.pk}@{tenant.created_at.isoformat()}x{tenant.desired_replicas};".encode())
     database = settings.DATABASES["default"]["NAME"]
     return f"metrics:month:{database}:{generation}:{ref.year}-{ref.month:02d}:{ref.timezone_name}:{fleet.hexdigest()}"

@@ -67,6 +67,11 @@ class MetricsParamsSerializer(MonthParamsSerializer, HistoryParamsSerializer):
 # --- responses ----------------------------------------------------------------------------------
 
 
+def two_decimals(**kwargs: Any) -> serializers.DecimalField:
+    """Two decimals, sent as a JSON number."""
+    return serializers.DecimalField(max_digits=20, decimal_places=2, coerce_to_string=False, **kwargs)
+
+
 class CurrentStateSerializer(serializers.Serializer):
     tenant_id = serializers.IntegerField()
     current_state = serializers.ChoiceField(choices=State.choices)
@@ -99,6 +104,37 @@ class MonthlyMetricsSerializer(serializers.Serializer):
     downtime_formatted = serializers.CharField()
     scaling_formatted = serializers.CharField()
     unknown_formatted = serializers.CharField()
+    # Beyond the SPEC (README "Beyond uptime"): added fields, the SPEC's are unchanged.
+    planned_downtime_seconds = serializers.IntegerField(
+        help_text="Stopped by a schedule's stop, until the next state change."
+    )
+    unplanned_downtime_seconds = serializers.IntegerField(
+        help_text="Every other second not running: stopped otherwise, scaling, unknown."
+    )
+    planned_downtime_formatted = serializers.CharField()
+    unplanned_downtime_formatted = serializers.CharField()
+    availability_percentage = serializers.FloatField(
+        allow_null=True, help_text="Uptime / (window - planned downtime) * 100; null when nothing is left."
+    )
+    replica_hours = two_decimals(help_text="Spec replicas x hours while running or scaling.")
+    baseline_replica_hours = two_decimals(help_text="Always on at the tenant's desired_replicas for the same window.")
+    replica_hours_saved = two_decimals(help_text="Baseline minus actual; negative when it ran above desired_replicas.")
+    cost_saved = two_decimals(
+        allow_null=True, help_text="replica_hours_saved x COST_PER_REPLICA_HOUR; null when unset."
+    )
+    schedule_adherence_percentage = serializers.FloatField(
+        allow_null=True,
+        help_text="Share of the scheduled time spent in the state the schedules intended; null without.",
+    )
+    wake_count = serializers.IntegerField(help_text="Scheduled starts at which the tenant was not running.")
+    wake_delay_p50_seconds = serializers.IntegerField(
+        allow_null=True, help_text="Median (lower) time from a scheduled start to running; null without wakes."
+    )
+    wake_delay_max_seconds = serializers.IntegerField(
+        allow_null=True, help_text="Longest wake; a start that never came up counts to the end of the window."
+    )
+    wake_delay_p50_formatted = serializers.CharField(allow_null=True)
+    wake_delay_max_formatted = serializers.CharField(allow_null=True)
 
 
 class HistoryRecordSerializer(serializers.ModelSerializer):

@@ -10,6 +10,7 @@ from .env import (
     env_bool,
     env_choice,
     env_database,
+    env_decimal,
     env_float,
     env_int,
     env_list,
@@ -216,6 +217,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# --- API authentication (issue 8): the token, its user and the user's permissions in one query --------
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "tenantmgmt.auth_backends.TokenWithPermissionsAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]
+
 # --- API schema (issue 3): one name for each shared choice set ---------------------------------
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {"TenantState": "tenants.states.State", "Source": "tenants.states.Source"}
 SPECTACULAR_SETTINGS["COMPONENT_SPLIT_REQUEST"] = True
@@ -260,3 +267,11 @@ if BENCH_COUNT_QUERIES:
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 LOG_FORMAT = env_choice("LOG_FORMAT", "plain" if DEBUG else "json", LOG_FORMATS)
 LOGGING = logging_config(level=LOG_LEVEL, log_format=LOG_FORMAT)
+
+# --- Beyond uptime (issue 10): replica-hours pricing, Prometheus /metrics --------------------
+# Optional price of one replica-hour (any currency, e.g. 0.042): the monthly metrics then say the money saved.
+COST_PER_REPLICA_HOUR = env_decimal("COST_PER_REPLICA_HOUR")
+# Bearer token Prometheus sends to scrape /metrics; unset: /metrics answers 404 (disabled).
+METRICS_BEARER_TOKEN = env_str("METRICS_BEARER_TOKEN") or None
+# Prometheus scrapes the pods over plain http inside the cluster; the bearer token guards it.
+SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]

@@ -9,7 +9,7 @@ The admin, the web UI, the API, schedules and the reconciler all call these func
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -303,3 +303,131 @@ def _describe_observation(tenant: Tenant, status: DeploymentStatus | None, new_s
     if new_state == State.SCALING:
         return f"No replica ready (0 of {status.spec_replicas})"
     return f"Observed {new_state} with {status.spec_replicas} replicas"
+
+
+# --- Importing the old system's history (issue 10) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportedRecord:
+    """One ``tenant_state_history`` row of the old system, as it is to be written here."""
+
+    previous_state: str | None
+    new_state: str
+    previous_replicas: int | None
+    new_replicas: int
+    changed_at: datetime
+    changed_by: str
+    reason: str
+
+    @property
+    def key(self) -> tuple[datetime, str | None, str, int]:
+        """What makes a record the same change: the instant, both states and the new replicas."""
+        return (self.changed_at, self.previous_state, self.new_state, self.new_replicas)
+
+
+class HistoryImportRefused(Exception):
+    """The records would break the tenant's chain; ``problems`` are ``(index in records, why)``."""
+
+    def __init__(self, problems: list[tuple[int, str]]) -> None:
+        super().__init__("; ".join(f"record {index}: {why}" for index, why in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class HistoryImport:
+    written: int
+    already_present: int
+
+
+def tenant_import_history(*, tenant: Tenant, records: list[ImportedRecord]) -> HistoryImport:
+    """Append the old system's records to a tenant's history (``source="import"``), all or nothing.
+
+    ``records`` are in the old system's order (``changed_at``, then its id). A record equal to one
+    the tenant already has (``ImportedRecord.key``) is skipped, so an import can be run again. The
+    others must continue the chain from the tenant's latest record: not older than it, with
+    ``previous_state`` (and ``previous_replicas``, when given) equal to what comes before, and a
+    change of state or replicas. History is never rewritten, so rows older than a tenant's latest
+    record cannot be inserted before it; a tenant with no history yet takes the whole old chain,
+    its first record keeping the old ``previous_state`` (the state before tracking began).
+    Raises ``HistoryImportRefused`` naming every offending record, having written nothing.
+    """
+    with transaction.atomic():
+        locked = _lock(tenant)
+        existing = TenantStateHistory.objects.filter(tenant=locked)
+        latest = existing.order_by("-changed_at", "-id").values("changed_at", "new_state", "new_replicas").first()
+        present = set()
+        if records:
+            instants = [record.changed_at for record in records]
+            present = set(
+                existing.filter(changed_at__gte=min(instants), changed_at__lte=max(instants)).values_list(
+                    "changed_at", "previous_state", "new_state", "new_replicas"
+                )
+            )
+        to_write, problems, skipped = [], [], 0
+        tail = latest
+        for index, record in enumerate(records):
+            if record.key in present:
+                skipped += 1
+                continue
+            why = _import_chain_problem(record, tail, latest)
+            if why:
+                problems.append((index, why))
+            if tail is not None and record.previous_replicas is None:
+                record = replace(record, previous_replicas=tail["new_replicas"])  # the chain says what it was
+            present.add(record.key)
+            to_write.append(record)
+            tail = {"changed_at": record.changed_at, "new_state": record.new_state, "new_replicas": record.new_replicas}
+        if problems:
+            raise HistoryImportRefused(problems)
+        if not to_write:
+            return HistoryImport(0, skipped)
+        if month_cache.is_rewrite(min(record.changed_at for record in to_write), timezone.now()):
+            month_cache.history_rewritten()
+        TenantStateHistory.objects.bulk_create(
+            TenantStateHistory(
+                tenant=locked,
+                previous_state=record.previous_state,
+                new_state=record.new_state,
+                previous_replicas=record.previous_replicas,
+                new_replicas=record.new_replicas,
+                changed_at=record.changed_at,
+                changed_by=(record.changed_by or "import")[:150],
+                reason=record.reason,
+                source=Source.IMPORT,
+            )
+            for record in to_write
+        )
+        for position, record in enumerate(to_write):
+            starts_history = latest is None and position == 0
+            if starts_history or record.new_state != locked.state:
+                locked.state_since = record.changed_at
+            locked.state, locked.replicas = record.new_state, record.new_replicas
+        locked.save(update_fields=["state", "replicas", "state_since", "updated_at"])
+    logger.info("Imported %d history records for %s (%d already there)", len(to_write), locked.name, skipped)
+    return HistoryImport(len(to_write), skipped)
+
+
+def _import_chain_problem(record: ImportedRecord, tail: dict | None, latest: dict | None) -> str:
+    """Why ``record`` cannot follow ``tail`` (the record before it), or "" when it can."""
+    if tail is None:  # the tenant's first record: its previous_state is the state before tracking began
+        if record.previous_state == record.new_state and record.previous_replicas == record.new_replicas:
+            return "it changes neither the state nor the replicas"
+        return ""
+    if latest is not None and record.changed_at < latest["changed_at"]:
+        return (
+            f"changed_at {record.changed_at.isoformat()} is before the tenant's latest record "
+            f"({latest['changed_at'].isoformat()}); history is append-only, nothing can be inserted before it"
+        )
+    if record.previous_state is None:
+        return "previous_state is empty, but only a tenant's first record has none"
+    if record.previous_state != tail["new_state"]:
+        return f"previous_state {record.previous_state!r} does not follow {tail['new_state']!r}, the state before it"
+    if record.previous_replicas is not None and record.previous_replicas != tail["new_replicas"]:
+        return (
+            f"previous_replicas {record.previous_replicas} does not follow {tail['new_replicas']}, "
+            "the replicas before it"
+        )
+    if record.new_state == record.previous_state and record.new_replicas == tail["new_replicas"]:
+        return "it changes neither the state nor the replicas"
+    return ""

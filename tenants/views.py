@@ -1,7 +1,8 @@
 """The web UI's pages: the tenant list and a tenant's tabs (Overview, History, Schedules).
 
 Each tab is a partial of ``tenants/detail.html``: an HTMX request gets only the partial, any other
-request the whole page with that tab open. The Uptime Metrics tab lives in ``metrics.views``.
+request the whole page with that tab open. The Uptime Metrics tab lives in ``metrics.views``, the
+Schedules tab in ``tenants.schedules.views``.
 """
 
 from __future__ import annotations
@@ -182,12 +183,3 @@ def tenant_history(request: HttpRequest, pk: int) -> HttpResponse:
     if query.cleaned_data["cursor"] and wants_partial(request):
         return render(request, "tenants/detail.html#history-rows", {"tenant": tenant, **context})
     return render_tab(request, tenant, "history", context)
-
-
-@require_GET
-@viewer_required
-@vary_on_headers("HX-Request")
-def tenant_schedules(request: HttpRequest, pk: int) -> HttpResponse:
-    """``/tenants/<id>/schedules/``: the tenant's schedules (filled in by the schedules feature)."""
-    tenant = get_object_or_404(Tenant, pk=pk)
-    return render_tab(request, tenant, "schedules")

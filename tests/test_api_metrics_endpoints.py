@@ -11,7 +11,7 @@ from tests.metrics_factories import tenant_with_history
 pytestmark = pytest.mark.django_db
 
 SWITCHED_ON = datetime(2026, 1, 14, 15, 48, 10, 687_835, tzinfo=UTC)
-MONTHLY_FIELDS = {
+SPEC_MONTHLY_FIELDS = {
     "tenant_id",
     "year",
     "month",
@@ -32,6 +32,25 @@ MONTHLY_FIELDS = {
     "scaling_formatted",
     "unknown_formatted",
 }
+# Added by "Beyond uptime" (issue 10); the SPEC's fields above are all still there, unchanged.
+BEYOND_UPTIME_FIELDS = {
+    "planned_downtime_seconds",
+    "unplanned_downtime_seconds",
+    "planned_downtime_formatted",
+    "unplanned_downtime_formatted",
+    "availability_percentage",
+    "replica_hours",
+    "baseline_replica_hours",
+    "replica_hours_saved",
+    "cost_saved",
+    "schedule_adherence_percentage",
+    "wake_count",
+    "wake_delay_p50_seconds",
+    "wake_delay_max_seconds",
+    "wake_delay_p50_formatted",
+    "wake_delay_max_formatted",
+}
+MONTHLY_FIELDS = SPEC_MONTHLY_FIELDS | BEYOND_UPTIME_FIELDS
 CURRENT_STATE_FIELDS = {
     "tenant_id",
     "current_state",

@@ -5,6 +5,7 @@ import yaml
 from openapi_spec_validator import validate
 
 from tests.api_clients import token_client
+from tests.test_api_metrics_endpoints import MONTHLY_FIELDS
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +19,9 @@ SPEC_PATHS = {
     "/api/tenants/{tenant_id}/metrics/current-state": {"get"},
     "/api/tenants/{tenant_id}/metrics/monthly": {"get"},
     "/api/tenants/{tenant_id}/metrics/history": {"get"},
+    "/api/tenants/{tenant_id}/schedules/": {"get", "post"},
+    "/api/schedules/{id}/": {"get", "patch", "delete"},
+    "/api/schedules/{id}/executions/": {"get"},
 }
 
 
@@ -53,12 +57,12 @@ def test_the_schema_declares_the_query_parameters_and_error_responses(schema):
     assert "503" in schema["paths"]["/api/tenants/{tenant_id}/scale"]["post"]["responses"]
 
 
-def test_the_schemas_monthly_fields_are_the_spec_fields(schema):
+def test_the_schemas_monthly_fields_are_the_spec_fields_and_the_added_ones(schema):
     monthly = schema["components"]["schemas"]["MonthlyMetrics"]
 
     assert monthly["properties"]["uptime_percentage"]["nullable"] is True
     assert set(monthly["required"]) == set(monthly["properties"])
-    assert len(monthly["properties"]) == 19
+    assert set(monthly["properties"]) == MONTHLY_FIELDS
 
 
 @pytest.fixture

@@ -89,7 +89,15 @@ def test_it_returns_403_for_a_user_without_the_view_permission(stranger, make_te
 def test_an_empty_fleet_is_an_empty_list(viewer):
     body = token_client(viewer).get(URL).json()
 
-    assert body == {"year": 2026, "month": 3, "timezone": "UTC", "count": 0, "results": []}
+    totals = {
+        "planned_downtime_seconds": 0,
+        "unplanned_downtime_seconds": 0,
+        "replica_hours": 0,
+        "baseline_replica_hours": 0,
+        "replica_hours_saved": 0,
+        "cost_saved": None,
+    }
+    assert body == {"year": 2026, "month": 3, "timezone": "UTC", "count": 0, "results": [], "totals": totals}
 
 
 def test_the_trailing_slash_form_answers_too(viewer, make_tenant):

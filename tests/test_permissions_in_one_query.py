@@ -89,3 +89,45 @@ def test_a_fresh_user_object_sees_a_permission_granted_since(users):
 
     assert not user.has_perm("tenants.view_tenant")  # cached on the object, as Django does
     assert _fresh(user).has_perm("tenants.view_tenant")
+
+
+# --- API tokens: the token, its user and the user's permissions in one query -------------------
+
+
+def _get(user: User, path: str = "/api/tenants/"):
+    from tests.api_clients import token_client
+
+    client = token_client(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    return response, queries
+
+
+@pytest.mark.parametrize(
+    ("username", "status"), [("own", 200), ("grouped", 200), ("both", 200), ("nobody", 403), ("root", 200)]
+)
+def test_a_token_request_gets_the_users_permissions_with_the_token(users, username, status):
+    response, queries = _get(users[username])
+
+    assert response.status_code == status
+    if username != "root":  # a superuser's permissions are every permission: the backend reads them
+        assert sum("auth_permission" in query["sql"] for query in queries.captured_queries) == 1
+
+
+def test_the_token_query_gives_exactly_the_permissions_model_backend_gives(users):
+    from rest_framework.authtoken.models import Token
+
+    from tenantmgmt.auth_backends import TokenWithPermissionsAuthentication
+
+    for user in users.values():
+        if not user.is_active or user.is_superuser:
+            continue
+        token, _ = Token.objects.get_or_create(user=user)
+        authenticated, _ = TokenWithPermissionsAuthentication().authenticate_credentials(token.key)
+        assert authenticated._perm_cache == ModelBackend().get_all_permissions(_fresh(user)), user.username
+
+
+def test_an_inactive_users_token_is_refused(users):
+    response, _ = _get(users["inactive"])
+
+    assert response.status_code == 401

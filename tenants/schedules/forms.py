@@ -21,6 +21,7 @@ class ScheduleForm(forms.ModelForm):
     class Meta:
         model = TenantSchedule
         fields = ["action", "replicas", "cron", "timezone", "enabled"]
+        labels = {"cron": "Cron expression", "timezone": "Time zone"}
         widgets = {
             "cron": forms.TextInput(attrs={"placeholder": "0 20 * * 1-5", "spellcheck": "false"}),
             "timezone": forms.TextInput(attrs={"placeholder": "Europe/Berlin", "list": "timezone-names"}),
