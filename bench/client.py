@@ -26,7 +26,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, *, workers: int = 2) -> Iterator[str]:
+def gunicorn(database_url: str, *, workers: int = 2, extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """Serve the application with production settings (DEBUG off) on a free local port."""
     port = free_port()
     env = {
@@ -37,6 +37,7 @@ def gunicorn(database_url: str, *, workers: int = 2) -> Iterator[str]:
         "ALLOWED_HOSTS": "127.0.0.1",
         "BENCH_COUNT_QUERIES": "1",
         "LOG_LEVEL": "WARNING",
+        **(extra_env or {}),
     }
     command = [sys.executable, "-m", "gunicorn", "tenantmgmt.wsgi:application"]
     command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"]

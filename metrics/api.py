@@ -101,7 +101,9 @@ class MonthlyMetricsView(TenantMetricsView):
         tenant = get_tenant(tenant_id)
         now = timezone.now()
         params = self.params(request, now)
-        return Response(MonthlyMetricsSerializer(tenant_monthly_metrics(tenant, params["month_ref"], now=now)).data)
+        return Response(
+            MonthlyMetricsSerializer(tenant_monthly_metrics(tenant, params["month_ref"], now=now, timeline=False)).data
+        )
 
 
 @extend_schema(
@@ -165,7 +167,7 @@ class TenantMetricsSummaryView(TenantMetricsView):
             "tenant_id": tenant.pk,
             "tenant_name": tenant.name,
             "current_state": tenant_current_state(tenant, now),
-            "monthly": tenant_monthly_metrics(tenant, params["month_ref"], now=now),
+            "monthly": tenant_monthly_metrics(tenant, params["month_ref"], now=now, timeline=False),
             "history": tenant_history_page(tenant, params["limit"], params.get("cursor")).records,
         }
         return Response(TenantMetricsSerializer(body).data)

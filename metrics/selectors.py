@@ -3,11 +3,11 @@
 Every read of history goes through the ``(tenant_id, changed_at)`` index and fetches only what the
 computation needs, so the number of queries per call is a constant whatever the history's size:
 
-- ``tenant_current_state``: 2 queries (the latest record, the last state change);
-- ``tenant_monthly_metrics``: 3 queries (the record telling the state at the window's start, the records in
-  it, the tenant's enabled schedules for schedule adherence);
+- ``tenant_current_state``: 1 query (the latest record and the last state change);
+- ``tenant_monthly_metrics``: 2 queries (the record telling the state at the window's start with the records
+  in it; the tenant's enabled schedules, for schedule adherence);
 - ``tenant_history_page``: 1 query;
-- ``fleet_monthly_metrics``: 3 queries for any number of tenants.
+- ``fleet_monthly_metrics``: 2 queries for any number of tenants.
 
 The JSON API and the HTML tab call these same functions.
 """
@@ -45,6 +45,7 @@ from .computation import (
     monthly_metrics,
     to_utc,
 )
+from .month_cache import cached_past_month
 from .usage import with_usage
 
 MIN_YEAR, MAX_YEAR = 1970, 9999
@@ -57,6 +58,17 @@ TRANSITION_FIELDS = (
     "new_state",
     "new_replicas",
     "changed_by",
+    "previous_replicas",
+    "source",
+)
+# What a month's computations read (metrics.computation, .usage, .adherence): not ``changed_by``.
+WINDOW_FIELDS = (
+    "id",
+    "tenant_id",
+    "changed_at",
+    "previous_state",
+    "new_state",
+    "new_replicas",
     "previous_replicas",
     "source",
 )
@@ -149,9 +161,12 @@ def window_transitions(tenant_ids: Iterable[int], start: datetime, end: datetime
 
     That one is the last record at or before ``start`` or, when tracking began later, the
     tenant's first record. That is all ``seconds_in_state`` needs for any window inside
-    ``[start, end)``. Two queries for any number of tenants: the record at ``start`` is found per
-    tenant by subqueries on the ``(tenant_id, changed_at)`` index, driven from the tenants table
-    so they run once per tenant rather than once per history row.
+    ``[start, end)``. One query for any number of tenants, a ``UNION ALL`` of two reads: the
+    record at ``start``, found per tenant by subqueries on the ``(tenant_id, changed_at)`` index
+    driven from the tenants table (so they run once per tenant rather than once per history
+    row), and the range read of the window. Rows come in no particular order (``seconds_in_state``
+    sorts each tenant's few records; an ``ORDER BY`` here was a sort of the whole fleet's month on
+    disk) and with only the columns the monthly computation reads.
     """
     ids = list(tenant_ids)
     records = TenantStateHistory.objects.filter(tenant_id=OuterRef("pk"))
@@ -162,34 +177,26 @@ def window_transitions(tenant_ids: Iterable[int], start: datetime, end: datetime
         .annotate(record_id=Coalesce(Subquery(last_before), Subquery(first)))
         .values("record_id")
     )
+    at_start = TenantStateHistory.objects.filter(id__in=last_before_ids).order_by().values_list(*WINDOW_FIELDS)
+    in_window = (
+        TenantStateHistory.objects.filter(tenant_id__in=ids, changed_at__gt=start, changed_at__lt=end)
+        .order_by()
+        .values_list(*WINDOW_FIELDS)
+    )
     by_tenant: dict[int, list[Transition]] = defaultdict(list)
-    for query in (
-        TenantStateHistory.objects.filter(id__in=last_before_ids),
-        TenantStateHistory.objects.filter(tenant_id__in=ids, changed_at__gt=start, changed_at__lt=end),
-    ):
-        for (
-            record_id,
-            tenant_id,
-            changed_at,
-            previous_state,
-            new_state,
-            new_replicas,
-            changed_by,
-            previous_replicas,
-            source,
-        ) in _fetch_rows(query.order_by("changed_at", "id").values_list(*TRANSITION_FIELDS)):
-            by_tenant[tenant_id].append(
-                Transition(
-                    changed_at,
-                    previous_state,
-                    new_state,
-                    record_id,
-                    new_replicas,
-                    changed_by,
-                    previous_replicas,
-                    source,
-                )
-            )
+    for (
+        record_id,
+        tenant_id,
+        changed_at,
+        previous_state,
+        new_state,
+        new_replicas,
+        previous_replicas,
+        source,
+    ) in _fetch_rows(at_start.union(in_window, all=True)):
+        by_tenant[tenant_id].append(
+            Transition(changed_at, previous_state, new_state, record_id, new_replicas, "", previous_replicas, source)
+        )
     return by_tenant
 
 
@@ -246,34 +253,41 @@ def _fetch_rows(query: QuerySet) -> list[tuple]:
 
 
 def current_state_transitions(tenant: Tenant) -> list[Transition]:
-    """The tenant's latest record and its last record that changed the state (two small queries)."""
+    """The tenant's latest record and its last record that changed the state (one query, one or two rows).
+
+    Each is picked by a scalar subquery on the ``(tenant_id, changed_at)`` index; the outer read
+    is then two primary-key lookups. Replicas come from the latest record rather than the tenant
+    row: the history is the source of truth, and the caller's tenant object may be older.
+    """
     records = TenantStateHistory.objects.filter(tenant=tenant).order_by("-changed_at", "-id")
-    latest = records.values(*TRANSITION_FIELDS).first()
-    state_change = (
-        records.filter(Q(previous_state__isnull=True) | ~Q(previous_state=F("new_state")))
-        .values(*TRANSITION_FIELDS)
-        .first()
-    )
-    return [_as_transition(row) for row in (latest, state_change) if row is not None]
+    latest = records.values("id")[:1]
+    state_change = records.filter(Q(previous_state__isnull=True) | ~Q(previous_state=F("new_state"))).values("id")[:1]
+    rows = TenantStateHistory.objects.filter(Q(id=Subquery(latest)) | Q(id=Subquery(state_change)))
+    return [_as_transition(row) for row in rows.values(*TRANSITION_FIELDS)]
 
 
 # --- one function per use -----------------------------------------------------------------------
 
 
 def tenant_current_state(tenant: Tenant, now: datetime | None = None) -> CurrentState:
-    """The tenant's current state, since when, by whom, and for how long (2 queries)."""
+    """The tenant's current state, since when, by whom, and for how long (1 query)."""
     return current_state(tenant_id=tenant.pk, transitions=current_state_transitions(tenant), now=now or timezone.now())
 
 
-def tenant_monthly_metrics(tenant: Tenant, ref: MonthRef, now: datetime | None = None) -> MonthlyMetrics:
-    """The tenant's uptime, downtime, scaling and unknown time in one month (3 queries)."""
-    return fleet_monthly_metrics([tenant], ref, now=now)[tenant.pk]
+def tenant_monthly_metrics(
+    tenant: Tenant, ref: MonthRef, now: datetime | None = None, *, timeline: bool = True
+) -> MonthlyMetrics:
+    """The tenant's uptime, downtime, scaling and unknown time in one month (2 queries).
+
+    ``timeline=False`` when the caller does not show the month's segments (the API does not).
+    """
+    return fleet_monthly_metrics([tenant], ref, now=now, timeline=timeline)[tenant.pk]
 
 
 def fleet_monthly_metrics(
-    tenants: Iterable[Tenant], ref: MonthRef, now: datetime | None = None
+    tenants: Iterable[Tenant], ref: MonthRef, now: datetime | None = None, *, timeline: bool = True
 ) -> dict[int, MonthlyMetrics]:
-    """Every given tenant's metrics for one month, by tenant id, in 3 queries whatever their number.
+    """Every given tenant's metrics for one month, by tenant id, in 2 queries whatever their number.
 
     Beyond the SPEC's fields: planned/unplanned downtime and replica-hours from the same records
     (``metrics.usage``), schedule adherence and wake delays from the enabled schedules (``metrics.adherence``).
@@ -294,6 +308,7 @@ def fleet_monthly_metrics(
                 transitions=transitions.get(tenant.pk, []),
                 created_at=tenant.created_at,
                 now=now,
+                timeline=timeline,
             ),
             transitions.get(tenant.pk, []),
             zone=ref.zone,
@@ -425,13 +440,17 @@ class FleetMonthlyRow:
 
 
 def fleet_monthly_report(ref: MonthRef, now: datetime | None = None) -> list[FleetMonthlyRow]:
-    """Every tenant's metrics for one month, ordered by name: 4 queries whatever the number of tenants.
+    """Every tenant's metrics for one month, ordered by name: 3 queries whatever the number of tenants.
 
-    One for the tenants, then ``fleet_monthly_metrics``'s three: each tenant's record at the
-    window's start, one range read of the month's records and the enabled schedules, through the
-    same computation as the per-tenant endpoint.
+    One for the tenants, then ``fleet_monthly_metrics``'s two: each tenant's record at the
+    window's start with the month's records, and the enabled schedules, through the same
+    computation as the per-tenant endpoint. A month that is over may come from the cache
+    (``metrics.month_cache``).
     """
+    now = now or timezone.now()
     # Archived tenants are not in the fleet (issue 9); their metrics stay readable by id.
     tenants = list(Tenant.objects.active().only("id", "name", "created_at", "desired_replicas").order_by("name", "id"))
-    by_tenant = fleet_monthly_metrics(tenants, ref, now=now)
+    by_tenant = cached_past_month(
+        ref, tenants, now, lambda: fleet_monthly_metrics(tenants, ref, now=now, timeline=False)
+    )
     return [FleetMonthlyRow(tenant.pk, tenant.name, by_tenant[tenant.pk]) for tenant in tenants]

@@ -190,6 +190,13 @@ if REDIS_URL:
     CELERY_VISIBILITY_TIMEOUT_SECONDS = env_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", 600, minimum=60)
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = CELERY_VISIBILITY_TIMEOUT_SECONDS
 
+# --- Authentication (issue 8): a user's permissions in one query, not two ----------------------
+AUTHENTICATION_BACKENDS = ["tenantmgmt.auth_backends.OneQueryModelBackend"]
+
+# --- Metrics (issue 8): the fleet report caches months that are over (metrics/month_cache.py) ---------
+# Only with a cache every process shares (Redis): a per-process cache would miss other processes' invalidations.
+METRICS_MONTH_CACHE = env_bool("METRICS_MONTH_CACHE", bool(REDIS_URL))
+
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -209,6 +216,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# --- API authentication (issue 8): the token, its user and the user's permissions in one query --------
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "tenantmgmt.auth_backends.TokenWithPermissionsAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]
 
 # --- API schema (issue 3): one name for each shared choice set ---------------------------------
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {"TenantState": "tenants.states.State", "Source": "tenants.states.Source"}

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from metrics import month_cache
+
 from .cluster import DeploymentNotFound, DeploymentRef, DeploymentStatus, get_backend
 from .models import Tenant, TenantStateHistory
 from .states import Source, State, state_after_scale
@@ -330,6 +332,8 @@ def _append_record(
                 raise ValidationError({"changed_at": message})
             # Clocks of different hosts may disagree by a little; the chain order must not.
             changed_at = last_changed_at
+    if month_cache.is_rewrite(changed_at, timezone.now()):
+        month_cache.history_rewritten()
     record = TenantStateHistory.objects.create(
         tenant=tenant,
         previous_state=None if is_first else tenant.state,
@@ -441,6 +445,8 @@ def tenant_import_history(*, tenant: Tenant, records: list[ImportedRecord]) -> H
             raise HistoryImportRefused(problems)
         if not to_write:
             return HistoryImport(0, skipped)
+        if month_cache.is_rewrite(min(record.changed_at for record in to_write), timezone.now()):
+            month_cache.history_rewritten()
         TenantStateHistory.objects.bulk_create(
             TenantStateHistory(
                 tenant=locked,

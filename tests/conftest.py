@@ -47,6 +47,12 @@ def superuser(db) -> User:
 
 
 @pytest.fixture(autouse=True)
+def _no_month_cache(settings) -> None:
+    """The fleet report's month cache (on with Redis) would outlive a test: its own tests turn it on."""
+    settings.METRICS_MONTH_CACHE = False
+
+
+@pytest.fixture(autouse=True)
 def _fresh_backend() -> Iterator[None]:
     reset_backend()
     yield
