@@ -190,9 +190,6 @@ if REDIS_URL:
     CELERY_VISIBILITY_TIMEOUT_SECONDS = env_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", 600, minimum=60)
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = CELERY_VISIBILITY_TIMEOUT_SECONDS
 
-# --- Authentication (issue 8): a user's permissions in one query, not two ----------------------
-AUTHENTICATION_BACKENDS = ["tenantmgmt.auth_backends.OneQueryModelBackend"]
-
 # --- Metrics (issue 8): the fleet report caches months that are over (metrics/month_cache.py) ---------
 # Only with a cache every process shares (Redis): a per-process cache would miss other processes' invalidations.
 METRICS_MONTH_CACHE = env_bool("METRICS_MONTH_CACHE", bool(REDIS_URL))
@@ -293,7 +290,9 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
 # (or axes_reset_username NAME) lifts it. Attempts are kept in the database, so web pods agree.
 INSTALLED_APPS += ["axes"]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Axes first, so it sees every attempt; then ModelBackend's rules with a user's permissions read in one
+# query rather than two (tenantmgmt/auth_backends.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "tenantmgmt.auth_backends.OneQueryModelBackend"]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_float("AXES_COOLOFF_HOURS", 0.25, minimum=0.01)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

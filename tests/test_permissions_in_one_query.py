@@ -38,10 +38,11 @@ def users() -> dict[str, User]:
     return {user.username: user for user in (own, grouped, both, inactive, nobody, root)}
 
 
-def test_the_project_authenticates_with_the_one_query_backend(users):
+def test_the_project_authenticates_with_the_one_query_backend_behind_the_lockout(users):
+    from axes.backends import AxesStandaloneBackend
     from django.contrib.auth import get_backends
 
-    assert [type(backend) for backend in get_backends()] == [OneQueryModelBackend]
+    assert [type(backend) for backend in get_backends()] == [AxesStandaloneBackend, OneQueryModelBackend]
 
 
 @pytest.mark.parametrize("username", ["own", "grouped", "both", "inactive", "nobody", "root"])
