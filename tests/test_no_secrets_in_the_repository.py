@@ -33,6 +33,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("tenantmgmt/settings.py", "1574b5677373"): "the development key, refused unless DEBUG is on",
     ("tenants/management/commands/ensure_demo_user.py", "5f1add5912c6"): "the demo login printed by make run",
     ("tests/conftest.py", "c33210dd50e9"): "test users' passwords",
+    ("tests/test_browser_schedules_tab.py", "a7bdfa22f7b6"): "the browser test's user's password",
     ("tests/test_container_image.py", "986129468883"): TEST_KEY,
     ("tests/test_deploy_check.py", "d166f70e5855"): TEST_KEY,
     ("tests/test_https_redirect.py", "14f26f0a044a"): TEST_KEY,
