@@ -162,6 +162,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Celery's Django fixup closes the database connection before and after every task (celery PR 9824),
+# so each schedule run paid for a new PostgreSQL connection. Workers recycle connections as Django
+# does around requests instead (tenantmgmt/celery.py: CONN_MAX_AGE and CONN_HEALTH_CHECKS apply);
+# the fixup's own close then happens only every CELERY_DB_REUSE_MAX tasks.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_BEAT_SCHEDULE = {
     "reconcile-tenants": {
         "task": "tenants.tasks.reconcile_tenants",
