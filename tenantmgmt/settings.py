@@ -6,6 +6,8 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from tenants.schedules.beat import ClockAlignedInterval
+
 from .env import (
     env_bool,
     env_choice,
@@ -180,7 +182,8 @@ CELERY_BEAT_SCHEDULE = {
 SCHEDULE_DISPATCH_SECONDS = env_float("SCHEDULE_DISPATCH_SECONDS", 30.0, minimum=1)
 CELERY_BEAT_SCHEDULE["dispatch-due-schedules"] = {
     "task": "tenants.schedules.dispatch_due_schedules",
-    "schedule": SCHEDULE_DISPATCH_SECONDS,
+    # On the clock (:00 and :30 for 30 s), so a run due on the minute is dispatched on the minute.
+    "schedule": ClockAlignedInterval(run_every=SCHEDULE_DISPATCH_SECONDS),
     # A dispatch waiting longer than its interval is superseded by the next one.
     "options": {"expires": SCHEDULE_DISPATCH_SECONDS},
 }

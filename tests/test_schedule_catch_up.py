@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tenants.models import TenantStateHistory
 from tenants.reconciler import reconcile_tenants
-from tenants.schedules.models import ScheduleExecution
+from tenants.schedules.models import ScheduleExecution, TenantSchedule
 from tenants.schedules.runs import schedule_run_occurrence, schedules_dispatch
 from tenants.schedules.services import schedule_create
 from tenants.services import tenant_start
@@ -82,3 +82,37 @@ def test_after_downtime_yesterdays_stop_does_not_undo_todays_start_in_either_ord
     # The tenant was running: the start itself had nothing to do, and no stop was recorded.
     assert start_run.status == "skipped"
     assert not TenantStateHistory.objects.filter(tenant=tenant, changed_by="scheduler").exists()
+
+
+def test_schedules_sharing_a_cron_each_get_their_own_latest_occurrence_and_one_cron_evaluation(
+    make_tenant, monkeypatch
+):
+    from tenants.schedules import runs
+
+    evaluations = []
+    real_latest = runs.latest_occurrence
+    monkeypatch.setattr(runs, "latest_occurrence", lambda *args: evaluations.append(args) or real_latest(*args))
+    with time_machine.travel(MONDAY_NOON, tick=False):
+        berlin = [
+            schedule_create(tenant=make_tenant(), action="start", cron="0 20 * * *", timezone_name=zone, actor="a")
+            for zone in ["Europe/Berlin"] * 5
+        ]
+        new_york = schedule_create(
+            tenant=make_tenant(), action="start", cron="0 20 * * *", timezone_name="America/New_York", actor="a"
+        )
+
+    with time_machine.travel(MONDAY_NOON + timedelta(days=3), tick=False):
+        claimed = dispatch_and_run()
+
+    ran_for = dict(ScheduleExecution.objects.values_list("schedule_id", "scheduled_for"))
+    # Wednesday 20:00 in each zone: 19:00 UTC in Berlin, Thursday 01:00 UTC in New York.
+    wednesday_berlin, wednesday_new_york = (
+        datetime(2026, 2, 4, 19, 0, tzinfo=UTC),
+        datetime(2026, 2, 5, 1, 0, tzinfo=UTC),
+    )
+    assert ran_for == {**{s.pk: wednesday_berlin for s in berlin}, new_york.pk: wednesday_new_york}
+    assert len(claimed) == 6
+    assert len(evaluations) == 2  # one per (cron, time zone), not one per schedule
+    next_runs = dict(TenantSchedule.objects.values_list("id", "next_run_at"))
+    assert {next_runs[s.pk] for s in berlin} == {datetime(2026, 2, 5, 19, 0, tzinfo=UTC)}
+    assert next_runs[new_york.pk] == datetime(2026, 2, 6, 1, 0, tzinfo=UTC)

@@ -79,10 +79,16 @@ def _dispatch_batch(*, now: datetime, batch_size: int, enqueue: Callable[[list[O
             .only("id", "cron", "timezone", "next_run_at")[:batch_size]
         )
         occurrences = []
+        # Schedules sharing a cron and time zone ("0 20 * * 1-5" in Europe/Berlin for half the
+        # fleet) share their occurrences too: each pair is evaluated once per batch.
+        timings: dict[tuple[str, str], tuple[datetime | None, datetime]] = {}
         for schedule in due:
-            scheduled_for = latest_occurrence(schedule.cron, schedule.timezone, now) or schedule.next_run_at
-            schedule.next_run_at = next_occurrence(schedule.cron, schedule.timezone, now)
-            occurrences.append(Occurrence(schedule.id, scheduled_for))
+            key = (schedule.cron, schedule.timezone)
+            if key not in timings:
+                timings[key] = (latest_occurrence(*key, now), next_occurrence(*key, now))
+            latest, following = timings[key]
+            occurrences.append(Occurrence(schedule.id, latest or schedule.next_run_at))
+            schedule.next_run_at = following
         TenantSchedule.objects.bulk_update(due, ["next_run_at"])
         if occurrences:
             claimed_next = {schedule.id: schedule.next_run_at for schedule in due}
