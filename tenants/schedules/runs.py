@@ -15,6 +15,7 @@ Exactly once (README "Schedules"):
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -80,8 +81,10 @@ def _dispatch_batch(*, now: datetime, batch_size: int, enqueue: Callable[[list[O
         )
         occurrences = []
         # Schedules sharing a cron and time zone ("0 20 * * 1-5" in Europe/Berlin for half the
-        # fleet) share their occurrences too: each pair is evaluated once per batch.
+        # fleet) share their occurrences too: each pair is evaluated once per batch, and its
+        # schedules move to their next run in one UPDATE.
         timings: dict[tuple[str, str], tuple[datetime | None, datetime]] = {}
+        advanced: dict[datetime, list[int]] = defaultdict(list)
         for schedule in due:
             key = (schedule.cron, schedule.timezone)
             if key not in timings:
@@ -89,7 +92,9 @@ def _dispatch_batch(*, now: datetime, batch_size: int, enqueue: Callable[[list[O
             latest, following = timings[key]
             occurrences.append(Occurrence(schedule.id, latest or schedule.next_run_at))
             schedule.next_run_at = following
-        TenantSchedule.objects.bulk_update(due, ["next_run_at"])
+            advanced[following].append(schedule.id)
+        for next_run_at, ids in advanced.items():
+            TenantSchedule.objects.filter(pk__in=ids).update(next_run_at=next_run_at)
         if occurrences:
             claimed_next = {schedule.id: schedule.next_run_at for schedule in due}
             transaction.on_commit(lambda: _enqueue_or_reopen(enqueue, occurrences, claimed_next))
