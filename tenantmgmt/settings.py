@@ -204,8 +204,9 @@ METRICS_MONTH_CACHE = env_bool("METRICS_MONTH_CACHE", bool(REDIS_URL))
 
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # DRF's token authentication, reading the token, its user and the user's permissions in one query.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "tenantmgmt.auth_backends.TokenWithPermissionsAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["tenantmgmt.api.permissions.CanViewTenants"],
@@ -220,17 +221,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for each shared choice set.
+    "ENUM_NAME_OVERRIDES": {"TenantState": "tenants.states.State", "Source": "tenants.states.Source"},
+    "COMPONENT_SPLIT_REQUEST": True,
 }
-
-# --- API authentication (issue 8): the token, its user and the user's permissions in one query --------
-REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
-    "tenantmgmt.auth_backends.TokenWithPermissionsAuthentication",
-    "rest_framework.authentication.SessionAuthentication",
-]
-
-# --- API schema (issue 3): one name for each shared choice set ---------------------------------
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {"TenantState": "tenants.states.State", "Source": "tenants.states.Source"}
-SPECTACULAR_SETTINGS["COMPONENT_SPLIT_REQUEST"] = True
 
 # --- UI ----------------------------------------------------------------------------------------
 UPTIME_TAB_REFRESH_SECONDS = env_int("UPTIME_TAB_REFRESH_SECONDS", 30, minimum=1)
