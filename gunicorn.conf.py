@@ -15,7 +15,8 @@ workers = env_int("WEB_CONCURRENCY", 2, minimum=1)
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 timeout = env_int("GUNICORN_TIMEOUT", 30, minimum=1)
 graceful_timeout = 25  # below Kubernetes' default 30 s grace period
-accesslog = "-"
+_access_log = env_bool("ACCESS_LOG", True)
+accesslog = "-" if _access_log else None
 # No control socket: it would go under $HOME, which the image does not have (and the root filesystem is read-only).
 control_socket_disable = True
 
@@ -26,6 +27,6 @@ logconfig_dict = logging_config(
     log_format=_format,
     extra_loggers={
         "gunicorn.error": {"level": _level, "handlers": ["stdout"], "propagate": False},
-        "gunicorn.access": {"level": "INFO", "handlers": ["stdout"], "propagate": False},
+        "gunicorn.access": {"level": "INFO" if _access_log else "WARNING", "handlers": ["stdout"], "propagate": False},
     },
 )

@@ -37,6 +37,9 @@ def gunicorn(database_url: str, *, workers: int = 2, extra_env: dict[str, str] |
         "ALLOWED_HOSTS": "127.0.0.1",
         "BENCH_COUNT_QUERIES": "1",
         "LOG_LEVEL": "WARNING",
+        "ACCESS_LOG": "0",
+        # Static files are not collected for the bench; WhiteNoise would warn in every worker.
+        "PYTHONWARNINGS": "ignore:No directory at",
         **(extra_env or {}),
     }
     command = [sys.executable, "-m", "gunicorn", "tenantmgmt.wsgi:application"]

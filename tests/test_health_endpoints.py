@@ -79,7 +79,9 @@ class Server:
 
 
 @contextmanager
-def production_server(tmp_path: Path, *, database_url: str | None, redis_url: str | None) -> Iterator[Server]:
+def production_server(
+    tmp_path: Path, *, database_url: str | None, redis_url: str | None, **extra_env: str
+) -> Iterator[Server]:
     """The image's default command (gunicorn) with the k8s ConfigMap's settings and secret files."""
     secrets = tmp_path / "secrets"
     secrets.mkdir()
@@ -87,6 +89,7 @@ def production_server(tmp_path: Path, *, database_url: str | None, redis_url: st
     env.update(resource("ConfigMap", "tenantmgmt-config")["data"])
     env.update(VAR_DIR=str(tmp_path / "var"), WEB_CONCURRENCY="1", PATH=VENV_PATH)
     env.pop("SECURE_SSL_REDIRECT", None)  # production default: on
+    env.update(extra_env)
     values = {"SECRET_KEY": "k" * 20 + "-a-long-random-enough-key-for-the-test-server-0123456789"}
     if database_url:
         values["DATABASE_URL"] = database_url
@@ -170,3 +173,14 @@ def test_probes_and_loopback_get_their_answer_over_plain_http_while_public_hosts
         assert headers["Location"] == "https://tenants.example.com/admin/login/"
         # A request on the machine itself (loopback host) is not redirected: nothing leaves the host.
         assert server.get("/admin/login/")[0] == 200
+
+
+def test_access_log_off_leaves_out_the_request_lines_only(tmp_path):
+    with production_server(tmp_path, database_url=None, redis_url=None, ACCESS_LOG="0") as server:
+        assert server.get("/healthz")[0] == 200
+        assert server.get("/readyz")[0] == 200
+        lines = server.stdout_lines()
+
+    records = [json.loads(line) for line in lines]
+    assert records, "gunicorn's own start-up lines are still logged"
+    assert not [r for r in records if r["logger"] == "gunicorn.access"]
