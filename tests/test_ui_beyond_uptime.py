@@ -44,6 +44,24 @@ def test_the_uptime_tab_shows_planned_and_unplanned_downtime_availability_and_re
     assert '<dd data-figure="replica-hours">1436.00 / 1488.00</dd>' in html
     assert "52.00 replica-hours" in html
     assert 'data-figure="adherence"' not in html  # no schedules
+    assert "ran above" not in html
+
+
+def test_a_tenant_that_ran_above_its_desired_replicas_shows_a_negative_saving_with_why(client, viewer):
+    busy = tenant_with_changes(
+        "busy",
+        at(20, month=2),
+        [(at(25, month=2), "running", 3, "api"), (at(31, 0), "running", 2, "api")],  # 3 replicas, then 2
+        desired_replicas=2,
+    )
+    client.force_login(viewer)
+
+    with time_machine.travel(at(2, month=4), tick=False):
+        html = client.get(f"/tenants/{busy.pk}/uptime/?year=2026&month=3&tz=UTC", headers=HTMX).content.decode()
+
+    assert '<dd data-figure="replica-hours">2208.00 / 1488.00</dd>' in html  # 30 d x 3 + 1 d x 2, vs 31 d x 2
+    assert "-720.00 replica-hours" in html
+    assert "below zero: it ran above 2 replicas" in html
 
 
 def test_the_history_tab_links_the_csv_download(client, viewer, shop):
