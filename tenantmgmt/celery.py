@@ -15,6 +15,8 @@ app.autodiscover_tasks()
 
 @task_prerun.connect
 @task_postrun.connect
-def recycle_database_connections(**kwargs: object) -> None:
+def recycle_database_connections(sender: object = None, **kwargs: object) -> None:
     """Before and after each task, what Django does around each request (CONN_MAX_AGE, health checks)."""
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return  # run in the caller's process: the connection, and any open transaction, are the caller's
     close_old_connections()

@@ -146,3 +146,13 @@ def test_a_schedule_is_not_dispatched_before_it_is_due(running_tenant):
         assert dispatch_and_run() == []
     with time_machine.travel(DUE, tick=False):
         assert len(dispatch_and_run()) == 1
+
+
+def test_a_task_run_in_the_callers_process_leaves_its_connection_and_transaction_alone(make_tenant):
+    """Workers recycle their connection around each task (tenantmgmt/celery.py); an eager run must not."""
+    from tenants.schedules.tasks import dispatch_due_schedules
+
+    tenant = make_tenant("eager")  # written inside the test's transaction, not yet committed
+
+    assert dispatch_due_schedules.apply().get() == 0
+    assert list(Tenant.objects.filter(pk=tenant.pk).values_list("name", flat=True)) == ["eager"]
