@@ -16,7 +16,6 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from tenants.models import TenantStateHistory
@@ -25,6 +24,7 @@ from tenants.schedules.models import ScheduleExecution, TenantSchedule
 from tenants.schedules.services import schedule_create
 from tenants.services import tenant_start
 
+from .conftest import requires_postgres
 from .fault_processes import (
     REDIS_SERVER,
     PrivateRedis,
@@ -37,16 +37,11 @@ from .fault_processes import (
 )
 
 pytestmark = [
+    requires_postgres,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(REDIS_SERVER is None, reason="needs redis-server on PATH"),
 ]
 WAIT_SECONDS = 60
-
-
-@pytest.fixture
-def on_postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (DATABASE_URL): the worker shares the test database")
 
 
 def _due_now(schedule) -> None:
@@ -60,9 +55,7 @@ def _latest_three_am():
     return today if today <= now else today - timedelta(days=1)
 
 
-def test_when_redis_returns_schedules_resume_and_the_missed_run_happens_once(
-    on_postgres, make_tenant, tmp_path, ready_at_once
-):
+def test_when_redis_returns_schedules_resume_and_the_missed_run_happens_once(make_tenant, tmp_path, ready_at_once):
     tenant = tenant_start(tenant=make_tenant("nightly"), actor="alice", source="api").tenant
     reconcile_tenants()
     schedule = schedule_create(tenant=tenant, action="stop", cron="0 3 * * *", timezone_name="UTC", actor="a")
@@ -93,7 +86,7 @@ def test_when_redis_returns_schedules_resume_and_the_missed_run_happens_once(
 
 
 def test_a_worker_killed_mid_run_has_the_run_redelivered_and_done_exactly_once(
-    on_postgres, kubernetes_cluster, make_tenant, tmp_path
+    kubernetes_cluster, make_tenant, tmp_path
 ):
     kubernetes_cluster.add("team-a", "shop", replicas=2, ready=2)
     tenant = make_tenant("shop", namespace="team-a", deployment_name="shop")

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -22,39 +17,9 @@ from tenants.schedules.services import schedule_create
 from tenants.services import tenant_start
 
 from .conftest import requires_redis
+from .fault_processes import celery_env, start_celery, stop_process, tail
 
 WAIT_SECONDS = 60
-BASE_DIR = Path(settings.BASE_DIR)
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
-    return (
-        f"postgres://{quote(db['USER'] or '')}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
-
-
-def _start(role: str, tmp_path: Path, env: dict[str, str]) -> tuple[subprocess.Popen, Path]:
-    log = tmp_path / f"{role}.log"
-    arguments = {
-        "worker": ["worker", "--pool=prefork", "--concurrency=1", "--without-mingle", "--without-gossip"],
-        "beat": ["beat", "--schedule", str(tmp_path / "beat-schedule")],
-    }[role]
-    command = [sys.executable, "-m", "celery", "-A", "tenantmgmt", *arguments, "--loglevel=INFO"]
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT)
-    return process, log
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @requires_redis
@@ -70,22 +35,11 @@ def test_a_schedule_due_now_stops_a_running_tenant_via_a_real_worker_and_beat(ma
     TenantSchedule.objects.filter(pk=schedule.pk).update(next_run_at=timezone.now())  # due now, not next minute
     app.control.purge()  # our Redis db: drop messages a previous, killed run may have left
 
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "SCHEDULE_DISPATCH_SECONDS": "1",
-        "RECONCILE_INTERVAL_SECONDS": "3600",
-        "SIMULATED_READY_SECONDS": "0",
-        "VAR_DIR": str(tmp_path),
-        "DEBUG": "0",
-        "SECRET_KEY": settings.SECRET_KEY,
-        "CLUSTER_BACKEND": "simulated",
-    }
+    env = celery_env(tmp_path, settings.REDIS_URL)
     processes = []
     try:
-        processes.append(_start("worker", tmp_path, env))
-        processes.append(_start("beat", tmp_path, env))
+        processes.append(start_celery("worker", tmp_path, env))
+        processes.append(start_celery("beat", tmp_path, env))
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
             tenant.refresh_from_db()
@@ -96,8 +50,8 @@ def test_a_schedule_due_now_stops_a_running_tenant_via_a_real_worker_and_beat(ma
             time.sleep(0.5)
     finally:
         for process, _ in processes:
-            _stop(process)
-    logs = "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-4000:]}" for _, log in processes)
+            stop_process(process)
+    logs = tail(*(log for _, log in processes))
 
     tenant.refresh_from_db()
     assert tenant.state == "stopped", f"not stopped within {WAIT_SECONDS} s\n{logs}"

@@ -18,19 +18,15 @@ from django.utils import timezone
 from tenants.schedules.models import ScheduleExecution, TenantSchedule
 from tenants.schedules.services import schedule_create
 
+from .conftest import requires_postgres
 from .fault_processes import REDIS_SERVER, PrivateRedis, celery_env, start_celery, stop_process, tail, wait_until
 
 pytestmark = [
+    requires_postgres,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(REDIS_SERVER is None, reason="needs redis-server on PATH"),
 ]
 DISPATCHED = re.compile(r"Task tenants\.schedules\.dispatch_due_schedules\[[^\]]+\] succeeded")
-
-
-@pytest.fixture
-def on_postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (DATABASE_URL): the worker shares the test database")
 
 
 def _sessions_established() -> int:
@@ -49,7 +45,7 @@ def _statistics_flushed() -> None:
         cursor.execute("SELECT pg_stat_clear_snapshot()")
 
 
-def test_a_worker_runs_many_tasks_over_one_connection_and_survives_losing_it(on_postgres, make_tenant, tmp_path):
+def test_a_worker_runs_many_tasks_over_one_connection_and_survives_losing_it(make_tenant, tmp_path):
     redis_server = PrivateRedis(tmp_path).start()
     env = celery_env(tmp_path, redis_server.url)  # beat dispatches every second: one task a second
     worker, worker_log = start_celery("worker", tmp_path, env)
